@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* compat.h - what differs between the kernels tcptrail builds for (6.1, 6.12). */
+#ifndef _TCPTRAIL_COMPAT_H
+#define _TCPTRAIL_COMPAT_H
+
+#include <linux/version.h>
+#include <net/net_namespace.h>
+
+/* tcp_tw_reuse_delay (ms) arrived in 6.14; -1 tells the reader it is absent. */
+static inline int tt_tw_reuse_delay(const struct net *net)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+	return READ_ONCE(net->ipv4.sysctl_tcp_tw_reuse_delay);
+#else
+	return -1;
+#endif
+}
+
+#endif /* _TCPTRAIL_COMPAT_H */

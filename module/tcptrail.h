@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* tcptrail.h - interfaces between the module's files. */
+#ifndef _TCPTRAIL_H
+#define _TCPTRAIL_H
+
+#include <linux/irq_work.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <net/net_namespace.h>
+
+#include "tcptrail_abi.h"
+
+/* ring.c: per-CPU overwrite rings, one reader cursor per open file. */
+struct tt_slot {
+	u64 seq;		/* position written here; U64_MAX while writing */
+	struct tcptrail_event ev;
+};
+
+struct tt_ring;
+
+struct tt_ring_cpu {
+	u64 head;		/* records ever written on this CPU */
+	u64 floor;		/* "clear": positions below are discarded */
+	struct tt_slot *slots;
+	struct irq_work wake;
+	struct tt_ring *ring;
+};
+
+struct tt_ring {
+	unsigned int size;	/* records per CPU, a power of two */
+	struct tt_ring_cpu __percpu *cpu;
+	wait_queue_head_t wq;
+};
+
+struct tt_cursor {
+	u64 lost[TCPTRAIL_CAUSE_MAX];	/* missed, not yet reported */
+	struct tcptrail_event scratch;
+	u64 pos[];			/* per possible CPU */
+};
+
+int tt_ring_init(struct tt_ring *r, unsigned int size);
+void tt_ring_free(struct tt_ring *r);
+void tt_ring_write(struct tt_ring *r, const struct tcptrail_event *ev);
+struct tt_cursor *tt_cursor_alloc(struct tt_ring *r);
+void tt_cursor_rewind(struct tt_ring *r, struct tt_cursor *c, bool to_end);
+int tt_ring_read(struct tt_ring *r, struct tt_cursor *c,
+		 struct tcptrail_event *ev);
+bool tt_ring_pending(struct tt_ring *r, struct tt_cursor *c);
+void tt_ring_clear(struct tt_ring *r);
+u64 tt_ring_overwritten(struct tt_ring *r);
+
+/* table.c: per-connection state keyed by socket cookie. */
+#define TT_CONN_ISN		0x01
+#define TT_CONN_PEER_ISN	0x02
+#define TT_CONN_OWNER		0x04
+#define TT_CONN_SYN_PENDING	0x08	/* SYN_SENT waits for tcp_connect */
+#define TT_CONN_IN_TW		0x10	/* a timewait sock carries on */
+
+struct tt_conn {
+	u64 cookie;		/* 0: free slot */
+	u64 last_ts;		/* last transition */
+	u64 start_ts;		/* SYN sent or SYN received */
+	u32 isn;
+	u32 peer_isn;
+	u32 pid;
+	u16 flags;
+	u16 sport;		/* local port, kept for CLOSE */
+	char comm[TASK_COMM_LEN];
+};
+
+#define TT_BUCKET_SLOTS	8
+
+struct tt_bucket {
+	raw_spinlock_t lock;
+	struct tt_conn slot[TT_BUCKET_SLOTS];
+};
+
+struct tt_table {
+	unsigned int nbuckets;	/* a power of two */
+	struct tt_bucket *buckets;
+	atomic_t used;
+};
+
+int tt_table_init(struct tt_table *t, unsigned int conns);
+void tt_table_free(struct tt_table *t);
+struct tt_conn *tt_conn_lock(struct tt_table *t, u64 cookie, bool create,
+			     bool *full, unsigned long *flags);
+void tt_conn_unlock(struct tt_table *t, struct tt_conn *c,
+		    unsigned long flags);
+void tt_conn_release(struct tt_table *t, struct tt_conn *c,
+		     unsigned long flags);
+
+/* control.c: filters and commands written to /proc/net/tcptrail/control. */
+#define TT_MAX_PORTS	8
+
+struct tt_ports {
+	u8 n;
+	u16 port[TT_MAX_PORTS];
+};
+
+struct tt_prefix {
+	u8 family;		/* 0: any */
+	u8 len;
+	u8 addr[16];
+};
+
+struct tt_filter {
+	struct tt_ports port, lport, rport;
+	struct tt_prefix addr, laddr, raddr;
+	u16 states;		/* bit per state; 0: any */
+};
+
+struct tt_control {
+	struct tt_filter filter;
+	bool pause, resume, clear, reset;
+	int netns_all;		/* -1: unchanged */
+};
+
+int tt_control_parse(char *buf, const struct tt_filter *cur,
+		     struct tt_control *out);
+bool tt_filter_match(const struct tt_filter *f,
+		     const struct tcptrail_event *ev);
+bool tt_filter_empty(const struct tt_filter *f);
+int tt_filter_show(char *buf, size_t len, const struct tt_filter *f);
+
+/* record.c: filling and formatting events. */
+const char *tt_state_name(unsigned int state);
+int tt_state_parse(const char *name);
+const char *tt_kind_name(unsigned int kind);
+const char *tt_cause_name(unsigned int cause);
+int tt_format_event(char *buf, size_t len, const struct tcptrail_event *ev);
+int tt_format_header(char *buf, size_t len);
+struct sock;
+void tt_fill_tuple(struct tcptrail_event *ev, const struct sock *sk);
+void tt_fill_seq(struct tcptrail_event *ev, const struct sock *sk);
+void tt_fill_sysctls(struct tcptrail_event *ev, const struct net *net);
+u64 tt_sk_cookie(const struct sock *sk);
+
+/* procfs.c: per network namespace state and its /proc/net/tcptrail/. */
+enum tt_stat {
+	TT_STAT_FILTERED,
+	TT_STAT_PAUSED,
+	TT_STAT_TABLE_FULL,
+	TT_STAT_NO_TUPLE,
+	TT_STAT_MAX
+};
+
+struct tt_stats {
+	u64 kind[TCPTRAIL_EV_MAX];
+	u64 state[TCPTRAIL_STATE_MAX];
+	u64 stat[TT_STAT_MAX];
+};
+
+struct tt_net {
+	struct net *net;
+	struct tt_ring ring;
+	struct tt_filter __rcu *filter;
+	struct tt_stats __percpu *stats;
+	struct mutex ctl_lock;		/* serialises control writers */
+	struct proc_dir_entry *dir;
+	atomic_t readers;
+	bool paused;
+	bool all_netns;			/* initial netns: events of all */
+	bool dying;
+};
+
+struct tt_net *tt_net_get(const struct net *net);
+void tt_count_stat(struct tt_net *tn, enum tt_stat s);
+void tt_emit(struct tt_net *tn, struct tcptrail_event *ev);
+int tt_netns_register(void);
+void tt_netns_unregister(void);
+
+/* hook.c: tracepoint and kprobes. */
+enum tt_hook_mode { TT_HOOK_AUTO, TT_HOOK_TRACEPOINT, TT_HOOK_KPROBE };
+
+struct tt_hook_status {
+	const char *name;
+	bool wanted;
+	bool attached;
+};
+
+int tt_hooks_attach(enum tt_hook_mode mode);
+void tt_hooks_detach(void);
+const char *tt_hook_mode_name(void);
+int tt_hooks_status(struct tt_hook_status *st, int max);
+void tt_record_state(struct sock *sk, int old, int new, u64 ts);
+struct tracepoint *tt_find_tracepoint(const char *name);
+
+/* main.c: module-wide state. */
+extern struct tt_table tt_conns;
+extern unsigned int tt_ring_size;
+
+#endif /* _TCPTRAIL_H */

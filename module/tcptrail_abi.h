@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tcptrail_abi.h - binary records of /proc/net/tcptrail/raw, shared by the
+ * module and the userspace reader.
+ *
+ * A read of "raw" first returns one struct tcptrail_header, then whole
+ * struct tcptrail_event records (a read returns as many as fit; a buffer
+ * smaller than one record is -EINVAL). Both structs have the same size.
+ * All fields are fixed-width, host byte order (ports too); addresses are in
+ * network order, IPv4 in the first four bytes. The reader must check magic,
+ * major (any change breaks the layout) and record_size; a minor bump only
+ * adds event kinds, flags or causes.
+ */
+#ifndef _TCPTRAIL_ABI_H
+#define _TCPTRAIL_ABI_H
+
+#include <linux/types.h>
+
+#define TCPTRAIL_MAGIC		0x54435054	/* "TCPT" */
+#define TCPTRAIL_ABI_MAJOR	1
+#define TCPTRAIL_ABI_MINOR	0
+
+/* What a record says. */
+enum tcptrail_kind {
+	TCPTRAIL_EV_STATE = 1,		/* old_state -> new_state */
+	TCPTRAIL_EV_LOST = 2,		/* this reader missed @count events */
+	TCPTRAIL_EV_TW_ENTER = 3,	/* timewait sock took over: substate, timeout */
+	TCPTRAIL_EV_TW_SUBSTATE = 4,	/* FIN_WAIT2 -> TIME_WAIT inside timewait */
+	TCPTRAIL_EV_TW_EXIT = 5,	/* timewait gone: cause, dur_ns */
+	TCPTRAIL_EV_TW_SKIP = 6,	/* tcp_max_tw_buckets: no TIME_WAIT at all */
+	TCPTRAIL_EV_SYN_RECV = 7,	/* server: request sock for an incoming SYN */
+	TCPTRAIL_EV_SYNACK_RETRANS = 8,	/* server: SYN-ACK sent again */
+	TCPTRAIL_EV_REQ_DROP = 9,	/* server: request sock gone without child */
+	TCPTRAIL_EV_RST_SENT = 10,
+	TCPTRAIL_EV_RST_RECV = 11,
+	TCPTRAIL_EV_MAX
+};
+
+/* Why a timewait sock ended (TW_EXIT) or why events were lost (LOST). */
+enum tcptrail_cause {
+	TCPTRAIL_CAUSE_NONE = 0,
+	TCPTRAIL_CAUSE_EXPIRED = 1,	/* timer ran out */
+	TCPTRAIL_CAUSE_RST = 2,		/* killed by an RST */
+	TCPTRAIL_CAUSE_SYN = 3,		/* a new SYN on the same 4-tuple took over */
+	TCPTRAIL_CAUSE_REUSED = 4,	/* tcp_tw_reuse: recycled by connect() */
+	TCPTRAIL_CAUSE_NETNS = 5,	/* namespace teardown */
+	TCPTRAIL_CAUSE_OTHER = 6,
+	TCPTRAIL_CAUSE_OVERWRITTEN = 7,	/* LOST: the ring wrapped past the reader */
+	TCPTRAIL_CAUSE_CLEARED = 8,	/* LOST: "clear" written to control */
+	TCPTRAIL_CAUSE_MAX
+};
+
+/* Event flags. */
+#define TCPTRAIL_F_SOFTIRQ	0x0001	/* fired outside process context */
+#define TCPTRAIL_F_OWNER	0x0002	/* pid/comm are known */
+#define TCPTRAIL_F_ISN		0x0004	/* isn is known */
+#define TCPTRAIL_F_PEER_ISN	0x0008	/* peer_isn is known */
+#define TCPTRAIL_F_TABLE_FULL	0x0010	/* no per-connection slot: no ISN/duration */
+#define TCPTRAIL_F_SYNCOOKIE	0x0020	/* SYN_RECV answered with a syncookie */
+#define TCPTRAIL_F_NO_TUPLE	0x0040	/* 4-tuple could not be completed */
+#define TCPTRAIL_F_SYSCTLS	0x0080	/* the sysctl snapshot is filled in */
+
+/* Kernel TCP states, by their numbers in include/net/tcp_states.h. */
+#define TCPTRAIL_STATES(X)			\
+	X(1, ESTABLISHED)			\
+	X(2, SYN_SENT)				\
+	X(3, SYN_RECV)				\
+	X(4, FIN_WAIT1)				\
+	X(5, FIN_WAIT2)				\
+	X(6, TIME_WAIT)				\
+	X(7, CLOSE)				\
+	X(8, CLOSE_WAIT)			\
+	X(9, LAST_ACK)				\
+	X(10, LISTEN)				\
+	X(11, CLOSING)				\
+	X(12, NEW_SYN_RECV)
+#define TCPTRAIL_STATE_MAX	13
+
+struct tcptrail_event {
+	__u64 seq;		/* position in its CPU's stream: gaps are losses */
+	__u64 ts_ns;		/* CLOCK_MONOTONIC */
+	__u64 cookie;		/* socket cookie (ss -e), never a pointer */
+	__u64 dur_ns;		/* time in old_state; 0 on a connection's first */
+	__u64 count;		/* LOST: events this reader missed */
+	__u64 timeout_ns;	/* TW_ENTER/TW_SUBSTATE: timer the kernel armed */
+	__u32 netns;		/* network namespace inode */
+	__u32 pid;		/* owner's tgid */
+	__u16 kind;		/* enum tcptrail_kind */
+	__u16 cpu;
+	__u16 flags;		/* TCPTRAIL_F_* */
+	__u8 family;		/* AF_INET or AF_INET6 */
+	__u8 old_state;
+	__u8 new_state;
+	__u8 substate;		/* timewait: FIN_WAIT2 or TIME_WAIT */
+	__u8 cause;		/* enum tcptrail_cause */
+	__u8 pad0;
+	__u16 sport;		/* local port */
+	__u16 dport;		/* remote port */
+	__u8 saddr[16];		/* local address */
+	__u8 daddr[16];		/* remote address */
+	__u32 isn;		/* local initial sequence number */
+	__u32 peer_isn;
+	__u32 snd_una;
+	__u32 snd_nxt;
+	__u32 rcv_nxt;
+	__u32 snd_wnd;
+	__u32 rcv_wnd;
+	__u32 mss;
+	__u32 srtt_us;
+	__s32 sysctl_fin_timeout;	/* netns sysctls, with F_SYSCTLS */
+	__s32 sysctl_tw_reuse;
+	__s32 sysctl_max_tw_buckets;
+	__s32 sysctl_tw_reuse_delay;	/* -1: the kernel has none */
+	char comm[16];
+	__u32 pad1;
+};
+
+struct tcptrail_header {
+	__u32 magic;		/* TCPTRAIL_MAGIC */
+	__u16 major;
+	__u16 minor;
+	__u32 record_size;	/* sizeof(struct tcptrail_event) */
+	__u32 nr_cpus;
+	__u8 reserved[160];
+};
+
+#define TCPTRAIL_RECORD_SIZE	176
+
+#ifdef __KERNEL__
+#include <linux/build_bug.h>
+#else
+#include <assert.h>
+#endif
+static_assert(sizeof(struct tcptrail_event) == TCPTRAIL_RECORD_SIZE,
+	      "tcptrail_event layout changed: bump TCPTRAIL_ABI_MAJOR");
+static_assert(sizeof(struct tcptrail_header) == TCPTRAIL_RECORD_SIZE,
+	      "tcptrail_header must be one record long");
+
+#endif /* _TCPTRAIL_ABI_H */
