@@ -28,6 +28,9 @@ install: all
 	$(MAKE) -C userspace install
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
+# Not kbuild's clean: with M at the top it would sweep build/, where the
+# unpacked kernels' modules live.
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
+	rm -f module/*.o module/*.ko module/*.mod module/*.mod.c module/.*.cmd \
+		module/modules.order modules.order Module.symvers .*.cmd
 	$(MAKE) -C userspace clean

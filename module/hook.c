@@ -7,7 +7,8 @@
  * transition, LISTEN and the accepted child's SYN_RECV included.
  * hook=kprobe: a kprobe on tcp_set_state, for kernels without the
  * tracepoint; it misses CLOSE->LISTEN (inet_csk_listen_start) and the
- * child's LISTEN->SYN_RECV (inet_csk_clone_lock), which never call it.
+ * child's LISTEN->SYN_RECV (inet_csk_clone_lock), which never call it. A
+ * kretprobe on inet_csk_listen_start still gives listeners their owner.
  *
  * Either way the state change alone would inherit two blind spots:
  *  - CLOSE->SYN_SENT fires in tcp_v4/v6_connect before the source port is
@@ -22,6 +23,8 @@
  * Owners are taken from process-context events (connect, listen, close),
  * passed from a listener to its children and updated at accept().
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -402,6 +405,52 @@ static int tt_krp_accept_ret(struct kretprobe_instance *ri,
 	return 0;
 }
 
+struct tt_listen_data {
+	struct sock *sk;
+};
+
+static int tt_krp_listen_entry(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	struct tt_listen_data *d = (struct tt_listen_data *)ri->data;
+
+	d->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+/*
+ * hook=kprobe: listen() never calls tcp_set_state, so the listener's owner,
+ * which its children inherit, is taken here.
+ */
+static int tt_krp_listen_ret(struct kretprobe_instance *ri,
+			     struct pt_regs *regs)
+{
+	struct tt_listen_data *d = (struct tt_listen_data *)ri->data;
+	struct tt_owner owner;
+	unsigned long flags;
+	struct tt_conn *c;
+	bool full;
+
+	if (regs_return_value(regs) || d->sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	tt_owner_current(&owner);
+	c = tt_conn_lock(&tt_conns, tt_sk_cookie(d->sk), true, &full, &flags);
+	if (!c)
+		return 0;
+	tt_owner_to_conn(c, &owner);
+	c->last_ts = ktime_get_ns();
+	tt_conn_unlock(&tt_conns, c, flags);
+	return 0;
+}
+
+static struct kretprobe tt_krp_listen = {
+	.kp.symbol_name = "inet_csk_listen_start",
+	.entry_handler = tt_krp_listen_entry,
+	.handler = tt_krp_listen_ret,
+	.data_size = sizeof(struct tt_listen_data),
+	.maxactive = 16,
+};
+
 static struct kprobe tt_kp_state = {
 	.symbol_name = "tcp_set_state",
 	.pre_handler = tt_kp_set_state,
@@ -439,6 +488,7 @@ enum {
 	TT_H_SYN4,
 	TT_H_SYN6,
 	TT_H_ACCEPT,
+	TT_H_LISTEN,
 	TT_H_MAX
 };
 
@@ -449,6 +499,7 @@ static struct tt_hook_status tt_status[TT_H_MAX] = {
 	[TT_H_SYN4] = { .name = "tcp_v4_syn_recv_sock" },
 	[TT_H_SYN6] = { .name = "tcp_v6_syn_recv_sock" },
 	[TT_H_ACCEPT] = { .name = "inet_csk_accept" },
+	[TT_H_LISTEN] = { .name = "inet_csk_listen_start" },
 };
 
 static bool tt_connect_hooked(void)
@@ -505,6 +556,9 @@ static int tt_attach_kretprobe(int id, struct kretprobe *krp)
 
 static void tt_detach_extras(void)
 {
+	if (tt_status[TT_H_LISTEN].attached)
+		unregister_kretprobe(&tt_krp_listen);
+	tt_status[TT_H_LISTEN].attached = false;
 	if (tt_status[TT_H_ACCEPT].attached)
 		unregister_kretprobe(&tt_krp_accept);
 	if (tt_status[TT_H_SYN6].attached)
@@ -552,6 +606,7 @@ int tt_hooks_attach(enum tt_hook_mode mode)
 	err = tt_attach_kprobe(TT_H_SET_STATE, &tt_kp_state);
 	if (err)
 		goto err_detach_extras;
+	tt_attach_kretprobe(TT_H_LISTEN, &tt_krp_listen);
 	tt_mode = TT_HOOK_KPROBE;
 	return 0;
 

@@ -52,11 +52,19 @@ static int tt_parse_params(enum tt_hook_mode *mode)
 	return 0;
 }
 
-static int __init tt_init(void)
+static bool tt_running;
+
+/*
+ * Bring everything up. Module init does this; so does the hook KUnit suite
+ * on kernels that run a module's suites before its init (6.1).
+ */
+int tt_start(void)
 {
 	enum tt_hook_mode mode;
 	int err;
 
+	if (tt_running)
+		return 0;
 	err = tt_parse_params(&mode);
 	if (err)
 		return err;
@@ -71,8 +79,7 @@ static int __init tt_init(void)
 		pr_err("cannot attach to TCP state changes (%d)\n", err);
 		goto err_unregister_netns;
 	}
-	pr_info("recording TCP transitions (hook %s, %u events per CPU)\n",
-		tt_hook_mode_name(), tt_ring_size);
+	tt_running = true;
 	return 0;
 
 err_unregister_netns:
@@ -82,11 +89,35 @@ err_free_table:
 	return err;
 }
 
-static void __exit tt_exit(void)
+void tt_stop(void)
 {
+	if (!tt_running)
+		return;
 	tt_hooks_detach();
 	tt_netns_unregister();
 	tt_table_free(&tt_conns);
+	tt_running = false;
+}
+
+bool tt_started(void)
+{
+	return tt_running;
+}
+
+static int __init tt_init(void)
+{
+	int err = tt_start();
+
+	if (err)
+		return err;
+	pr_info("recording TCP transitions (hook %s, %u events per CPU)\n",
+		tt_hook_mode_name(), tt_ring_size);
+	return 0;
+}
+
+static void __exit tt_exit(void)
+{
+	tt_stop();
 	pr_info("unloaded\n");
 }
 

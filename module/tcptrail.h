@@ -189,6 +189,9 @@ struct tracepoint *tt_find_tracepoint(const char *name);
 
 /* main.c: module-wide state. */
 extern struct tt_table tt_conns;
+int tt_start(void);
+void tt_stop(void);
+bool tt_started(void);
 extern unsigned int tt_ring_size;
 
 #endif /* _TCPTRAIL_H */

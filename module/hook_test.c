@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hook_test.c - KUnit: a real loopback TCP connection made in the kernel,
+ * seen through the module's own hooks and ring.
+ */
+#include <kunit/test.h>
+#include <linux/in.h>
+#include <linux/net.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "tcptrail.h"
+
+#define TT_MAX_SEEN 64
+
+struct tt_seen {
+	int n;
+	struct tcptrail_event ev[TT_MAX_SEEN];
+};
+
+/* The state events of the connection between @a and @b, oldest first. */
+static void tt_collect(struct kunit *test, struct tt_net *tn,
+		       struct tt_cursor *cur, u16 a, u16 b, struct tt_seen *s)
+{
+	struct tcptrail_event ev;
+
+	while (tt_ring_read(&tn->ring, cur, &ev)) {
+		KUNIT_EXPECT_NE(test, ev.kind, TCPTRAIL_EV_LOST);
+		if (ev.kind != TCPTRAIL_EV_STATE || s->n == TT_MAX_SEEN)
+			continue;
+		if ((ev.sport == a && ev.dport == b) ||
+		    (ev.sport == b && ev.dport == a))
+			s->ev[s->n++] = ev;
+	}
+}
+
+static const struct tcptrail_event *tt_find(struct tt_seen *s, u16 sport,
+					    int old, int new)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->ev[i].sport == sport && s->ev[i].old_state == old &&
+		    s->ev[i].new_state == new)
+			return &s->ev[i];
+	return NULL;
+}
+
+static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
+{
+	struct sockaddr_in addr = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	struct socket *lsock = NULL, *csock = NULL, *asock = NULL;
+	const struct tcptrail_event *syn, *est, *child, *child_est;
+	struct tt_seen *seen;
+	struct tt_cursor *cur;
+	struct tt_net *tn;
+	u16 lport, cport;
+	bool started_here = !tt_started();
+	int err;
+
+	/* 6.1 runs a module's suites before its init: start it ourselves. */
+	KUNIT_ASSERT_EQ(test, tt_start(), 0);
+	rcu_read_lock();
+	tn = tt_net_get(&init_net);
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, tn);
+	cur = tt_cursor_alloc(&tn->ring);
+	KUNIT_ASSERT_NOT_NULL(test, cur);
+	tt_cursor_rewind(&tn->ring, cur, true);
+	seen = kunit_kzalloc(test, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+
+	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &lsock);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = kernel_bind(lsock, (struct sockaddr *)&addr, sizeof(addr));
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, kernel_listen(lsock, 4), 0);
+	KUNIT_ASSERT_GE(test, kernel_getsockname(lsock, (struct sockaddr *)&addr), 0);
+	lport = ntohs(addr.sin_port);
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &csock), 0);
+	KUNIT_ASSERT_EQ(test, kernel_connect(csock, (struct sockaddr *)&addr,
+					     sizeof(addr), 0), 0);
+	KUNIT_ASSERT_EQ(test, kernel_accept(lsock, &asock, 0), 0);
+	KUNIT_ASSERT_GE(test, kernel_getsockname(csock, (struct sockaddr *)&addr), 0);
+	cport = ntohs(addr.sin_port);
+	KUNIT_ASSERT_NE(test, cport, 0);
+
+	tt_collect(test, tn, cur, lport, cport, seen);
+
+	syn = tt_find(seen, cport, TCP_CLOSE, TCP_SYN_SENT);
+	est = tt_find(seen, cport, TCP_SYN_SENT, TCP_ESTABLISHED);
+	child = tt_find(seen, lport, TCP_LISTEN, TCP_SYN_RECV);
+	child_est = tt_find(seen, lport, TCP_SYN_RECV, TCP_ESTABLISHED);
+	KUNIT_ASSERT_NOT_NULL(test, syn);
+	KUNIT_ASSERT_NOT_NULL(test, est);
+	KUNIT_ASSERT_NOT_NULL(test, child);
+	KUNIT_ASSERT_NOT_NULL(test, child_est);
+
+	/* SYN_SENT already knows the real port and the ISN. */
+	KUNIT_EXPECT_EQ(test, syn->dport, lport);
+	KUNIT_EXPECT_TRUE(test, syn->flags & TCPTRAIL_F_ISN);
+	KUNIT_EXPECT_EQ(test, syn->cookie, est->cookie);
+	KUNIT_EXPECT_NE(test, syn->cookie, 0ULL);
+	KUNIT_EXPECT_EQ(test, syn->dur_ns, 0ULL);
+	KUNIT_EXPECT_GT(test, est->dur_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, est->isn, syn->isn);
+	KUNIT_EXPECT_EQ(test, est->snd_una, syn->isn + 1);
+
+	/* The child's first event has its own 4-tuple, cookie and ISNs. */
+	KUNIT_EXPECT_EQ(test, child->dport, cport);
+	KUNIT_EXPECT_FALSE(test, child->flags & TCPTRAIL_F_NO_TUPLE);
+	KUNIT_EXPECT_EQ(test, child->cookie, child_est->cookie);
+	KUNIT_EXPECT_NE(test, child->cookie, syn->cookie);
+	KUNIT_EXPECT_EQ(test, child->cookie, tt_sk_cookie(asock->sk));
+	KUNIT_EXPECT_EQ(test, est->cookie, tt_sk_cookie(csock->sk));
+	KUNIT_EXPECT_EQ(test, child->peer_isn, syn->isn);
+	KUNIT_EXPECT_EQ(test, est->peer_isn, child->isn);
+	KUNIT_EXPECT_EQ(test, child_est->snd_una, child->isn + 1);
+	KUNIT_EXPECT_EQ(test, child_est->rcv_nxt, syn->isn + 1);
+	KUNIT_EXPECT_TRUE(test, child->flags & TCPTRAIL_F_SOFTIRQ);
+
+	/* The client closes first: FIN_WAIT1 on its side, CLOSE_WAIT on ours. */
+	sock_release(csock);
+	sock_release(asock);
+	sock_release(lsock);
+	tt_collect(test, tn, cur, lport, cport, seen);
+	KUNIT_EXPECT_NOT_NULL(test, tt_find(seen, cport, TCP_ESTABLISHED,
+					    TCP_FIN_WAIT1));
+	KUNIT_EXPECT_NOT_NULL(test, tt_find(seen, lport, TCP_ESTABLISHED,
+					    TCP_CLOSE_WAIT));
+	KUNIT_EXPECT_NOT_NULL(test, tt_find(seen, lport, TCP_LAST_ACK,
+					    TCP_CLOSE));
+	kfree(cur);
+	if (started_here)
+		tt_stop();
+}
+
+static struct kunit_case tt_hook_cases[] = {
+	KUNIT_CASE(hook_loopback_connection_has_ports_cookies_isns),
+	{}
+};
+
+static struct kunit_suite tt_hook_suite = {
+	.name = "tcptrail_hook",
+	.test_cases = tt_hook_cases,
+};
+
+kunit_test_suite(tt_hook_suite);

@@ -1,0 +1,111 @@
+/* test_format.c - golden text/JSON/CSV output for IPv4 and IPv6 records, escaping, relative seq. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "format.h"
+#include "tap.h"
+
+static const char *const fixed_time[] = { "TCPTRAIL_TIME_OFFSET_NS=" FX_OFFSET, NULL };
+
+/* Write the fixture dumps once; return their paths. */
+const char *fx_path(const char *name);
+const char *fx_path(const char *name)
+{
+	static char pair[4200], v6[4200];
+	struct tcptrail_event evs[FX_MAX];
+
+	if (!pair[0]) {
+		snprintf(pair, sizeof(pair), "%s/pair.bin", tmpdir_make());
+		snprintf(v6, sizeof(v6), "%s/v6.bin", tmpdir_make());
+		fx_write_dump(pair, NULL, evs, fx_pair(evs));
+		fx_write_dump(v6, NULL, evs, fx_v6(evs));
+	}
+	return !strcmp(name, "pair") ? pair : v6;
+}
+
+static void golden_run(const char *fx, const char *opt1, const char *opt2, const char *golden)
+{
+	const char *args[8];
+	struct run_result r;
+	int n = 0;
+
+	args[n++] = "--file";
+	args[n++] = fx_path(fx);
+	if (opt1)
+		args[n++] = opt1;
+	if (opt2)
+		args[n++] = opt2;
+	args[n] = NULL;
+	run_tcptrail(args, fixed_time, &r);
+	if (!tap_ok(r.status == 0, "tcptrail --file %s %s %s exits 0", fx, opt1 ? opt1 : "",
+		    opt2 ? opt2 : ""))
+		tap_diag("stderr: %s", r.err);
+	tap_golden(golden, r.out, r.outlen);
+	run_free(&r);
+}
+
+static char *capture_json_string(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	tt_fmt_json_string(f, s);
+	fclose(f);
+	return buf;
+}
+
+static void escaping(void)
+{
+	char *j;
+
+	j = capture_json_string("a\"b\\c\n\x01\t");
+	tap_ok(!strcmp(j, "\"a\\\"b\\\\c\\n\\u0001\\t\""), "json: quote, backslash, control bytes (%s)", j);
+	free(j);
+	j = capture_json_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	tap_ok(!strcmp(j, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""), "json: valid UTF-8 kept");
+	free(j);
+	j = capture_json_string("\xff\xc3(\xe2\x82\xc0\x80\xed\xa0\x80");
+	tap_ok(!strcmp(j, "\"\\ufffd\\ufffd(\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\""),
+	       "json: invalid, overlong and surrogate UTF-8 become U+FFFD (%s)", j);
+	free(j);
+	j = capture_json_string("trunc\xe2\x82");
+	tap_ok(!strcmp(j, "\"trunc\\ufffd\\ufffd\""), "json: a sequence cut by the 15-byte comm");
+	free(j);
+}
+
+static void helpers(void)
+{
+	char buf[64];
+	uint8_t a4[16] = { 10, 0, 0, 1 };
+	uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	struct tt_fmt fmt = { .wall_offset_ns = 1700000000000000000ll };
+
+	tt_fmt_addrport(buf, sizeof(buf), 2, a4, 80);
+	tap_ok(!strcmp(buf, "10.0.0.1:80"), "addr:port IPv4");
+	tt_fmt_addrport(buf, sizeof(buf), 10, a6, 443);
+	tap_ok(!strcmp(buf, "[2001:db8::1]:443"), "addr:port IPv6 in brackets");
+	tt_fmt_ms(buf, sizeof(buf), 60000000000ull);
+	tap_ok(!strcmp(buf, "60000.000"), "ms with 3 decimals");
+	tt_fmt_ms(buf, sizeof(buf), 1999999);
+	tap_ok(!strcmp(buf, "1.999"), "ms truncated to the microsecond");
+	tt_fmt_iso(buf, sizeof(buf), &fmt, FX_TS0 + 5);
+	tap_ok(!strcmp(buf, "2023-11-14T22:30:00.000000005Z"), "ISO 8601 UTC with ns (%s)", buf);
+}
+
+void test_format(void)
+{
+	escaping();
+	helpers();
+	golden_run("pair", NULL, NULL, "pair.txt");
+	golden_run("pair", "-r", NULL, "pair_relative.txt");
+	golden_run("pair", "-o", "json", "pair.json");
+	golden_run("pair", "-o", "csv", "pair.csv");
+	golden_run("v6", NULL, NULL, "v6.txt");
+	golden_run("v6", "-o", "json", "v6.json");
+	golden_run("v6", "-o", "csv", "v6.csv");
+	golden_run("pair", "-t", NULL, "pair_timeline.txt");
+	golden_run("v6", "-t", NULL, "v6_timeline.txt");
+}

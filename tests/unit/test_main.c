@@ -1,0 +1,16 @@
+/* test_main.c - runs every unit test suite and prints "N passed, N failed". */
+#include <stdio.h>
+
+#include "tap.h"
+
+int main(void)
+{
+	test_record();
+	test_options();
+	test_format();
+	test_trail();
+	test_e2e();
+	tmpdir_cleanup();
+	printf("%d passed, %d failed\n", tap_passed, tap_failed);
+	return tap_failed ? 1 : 0;
+}

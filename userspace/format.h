@@ -1,0 +1,48 @@
+/* format.h - printing events as aligned text, JSON Lines or CSV. */
+#ifndef TCPTRAIL_FORMAT_H
+#define TCPTRAIL_FORMAT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "record.h"
+
+enum tt_format { TT_FMT_TEXT, TT_FMT_JSON, TT_FMT_CSV };
+
+struct tt_fmt {
+	enum tt_format format;
+	int relative;		/* text: seq/ack relative to the ISNs */
+	int64_t wall_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+};
+
+/* ISNs learnt from earlier events of the connection, for --relative. */
+struct tt_isns {
+	int have_isn, have_peer;
+	uint32_t isn, peer;
+};
+
+/* "1.2.3.4:80" or "[2001:db8::1]:80"; the address alone without brackets. */
+void tt_fmt_addr(char *buf, size_t len, int family, const uint8_t *addr);
+void tt_fmt_addrport(char *buf, size_t len, int family, const uint8_t *addr, uint16_t port);
+/* Wall clock from a CLOCK_MONOTONIC ts: local HH:MM:SS.mmm, or UTC ISO 8601 with ns. */
+void tt_fmt_clock(char *buf, size_t len, const struct tt_fmt *fmt, uint64_t ts_ns);
+void tt_fmt_iso(char *buf, size_t len, const struct tt_fmt *fmt, uint64_t ts_ns);
+/* "12.345" ms, truncated to the microsecond. */
+void tt_fmt_ms(char *buf, size_t len, uint64_t ns);
+/*
+ * Owner's comm made safe for a terminal: control bytes and invalid UTF-8
+ * become '?'. Returns its width in columns. @len >= 4 * 16 keeps it whole.
+ */
+size_t tt_fmt_comm(char *buf, size_t len, const char *comm);
+
+/* Column header: text and CSV; JSON has none. */
+void tt_fmt_print_header(FILE *f, const struct tt_fmt *fmt);
+/* One event; @isns may be NULL. In text mode a LOST record goes nowhere: see tt_fmt_print_lost. */
+void tt_fmt_print_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_event *ev,
+			const struct tt_isns *isns);
+/* "tcptrail: lost N events (overwritten)" for stderr. */
+void tt_fmt_print_lost(FILE *f, const struct tcptrail_event *ev);
+/* A JSON string literal of arbitrary bytes: escapes, and U+FFFD for invalid UTF-8. */
+void tt_fmt_json_string(FILE *f, const char *s);
+
+#endif

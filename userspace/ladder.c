@@ -1,0 +1,545 @@
+/* ladder.c - the ladder (sequence) diagram of one connection, from one or both of its ends. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "ladder.h"
+#include "trail.h"
+
+enum { ST_ESTABLISHED = 1, ST_SYN_SENT, ST_SYN_RECV, ST_FIN_WAIT1, ST_FIN_WAIT2, ST_TIME_WAIT,
+       ST_CLOSE, ST_CLOSE_WAIT, ST_LAST_ACK, ST_LISTEN, ST_CLOSING };
+
+enum seg { SEG_SYN, SEG_SYNACK, SEG_ACK, SEG_DATA, SEG_FIN, SEG_RST };
+
+static const char *const seg_names[] = { "SYN", "SYN-ACK", "ACK", "data", "FIN", "RST" };
+
+#define LABEL_W 12
+#define MIN_W 40
+
+struct arrow {
+	int from;			/* 0: left end sent it, 1: right end */
+	enum seg type;
+	int have_seq, have_ack;
+	uint32_t seq, end, ack;		/* relative; end only for data */
+	int retrans;
+	char proof[2][64];		/* [0] the sender's evidence, [1] the receiver's */
+};
+
+struct row {
+	uint64_t ts;
+	int arrow;			/* index, or -1 for a row with labels only */
+	char label[2][LABEL_W + 1];
+	char note[96];
+};
+
+struct side {
+	const struct tt_conn *c;	/* NULL: this end was not observed */
+	const char *name;
+	int have_isn;
+	uint32_t isn;
+	int state;
+	int in_tw;
+	int rst_recv;
+	char shown[LABEL_W + 1];	/* last state label drawn on this side */
+	uint32_t data_end;		/* data from this end drawn up to here (relative) */
+	int fin_known;
+	uint32_t fin_seq;		/* relative seq of this end's FIN */
+};
+
+struct ladder {
+	struct side s[2];
+	struct arrow *a;
+	size_t na, acap;
+	struct row *r;
+	size_t nr, rcap;
+};
+
+/* The facts one event proves, with what it needs from the record. */
+struct ctx {
+	struct ladder *ld;
+	int l;				/* the side whose event this is */
+	uint64_t ts;
+	char proof[64];
+	int touched;			/* last row this event drew on */
+	int ok_snd, ok_rcv, ok_una;
+	uint32_t snx, rnx, una;		/* relative to own / peer / own ISN */
+};
+
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 16;
+	p = realloc(p, *cap * size);
+	if (!p) {
+		fprintf(stderr, "tcptrail: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
+static int new_row(struct ladder *ld, uint64_t ts, int arrow)
+{
+	struct row *r;
+
+	ld->r = grow(ld->r, &ld->rcap, ld->nr, sizeof(*ld->r));
+	r = &ld->r[ld->nr];
+	memset(r, 0, sizeof(*r));
+	r->ts = ts;
+	r->arrow = arrow;
+	return (int)ld->nr++;
+}
+
+static int row_of_arrow(const struct ladder *ld, size_t ai)
+{
+	for (size_t i = 0; i < ld->nr; i++)
+		if (ld->r[i].arrow == (int)ai)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * One segment proven sent (@slot 0) or received (@slot 1) by @x->l's event.
+ * The same segment seen from both ends is drawn once with both proofs.
+ */
+static void fact(struct ctx *x, int from, enum seg type, int have_seq, uint32_t seq, int have_ack,
+		 uint32_t ack, int retrans)
+{
+	struct ladder *ld = x->ld;
+	int slot = from == x->l ? 0 : 1;
+	struct arrow *a;
+	size_t i;
+
+	for (i = 0; !retrans && i < ld->na; i++) {
+		a = &ld->a[i];
+		if (a->from != from || a->type != type || a->retrans)
+			continue;
+		if (type == SEG_ACK && !(a->have_ack && have_ack && a->ack == ack))
+			continue;
+		if (!a->proof[slot][0])
+			snprintf(a->proof[slot], sizeof(a->proof[slot]), "%s", x->proof);
+		if (!a->have_seq && have_seq) {
+			a->have_seq = 1;
+			a->seq = seq;
+		}
+		if (!a->have_ack && have_ack) {
+			a->have_ack = 1;
+			a->ack = ack;
+		}
+		x->touched = row_of_arrow(ld, i);
+		return;
+	}
+	ld->a = grow(ld->a, &ld->acap, ld->na, sizeof(*ld->a));
+	a = &ld->a[ld->na];
+	memset(a, 0, sizeof(*a));
+	a->from = from;
+	a->type = type;
+	a->have_seq = have_seq;
+	a->seq = seq;
+	a->have_ack = have_ack;
+	a->ack = ack;
+	a->retrans = retrans;
+	snprintf(a->proof[slot], sizeof(a->proof[slot]), "%s", x->proof);
+	x->touched = new_row(ld, x->ts, (int)ld->na++);
+}
+
+/* Bytes from @from up to relative seq @end: draw what no earlier arrow covered. */
+static void data_fact(struct ctx *x, int from, uint32_t end)
+{
+	struct ladder *ld = x->ld;
+	struct side *s = &ld->s[from];
+	int slot = from == x->l ? 0 : 1;
+	struct arrow *a;
+
+	if (s->fin_known && tt_seq_before(s->fin_seq, end))
+		end = s->fin_seq;
+	if (!tt_seq_before(s->data_end, end)) {
+		/* Nothing new; the last data arrow may still want this end's proof. */
+		for (size_t i = ld->na; i-- > 0;) {
+			a = &ld->a[i];
+			if (a->from == from && a->type == SEG_DATA) {
+				if (a->end == end && !a->proof[slot][0])
+					snprintf(a->proof[slot], sizeof(a->proof[slot]), "%s", x->proof);
+				break;
+			}
+		}
+		return;
+	}
+	ld->a = grow(ld->a, &ld->acap, ld->na, sizeof(*ld->a));
+	a = &ld->a[ld->na];
+	memset(a, 0, sizeof(*a));
+	a->from = from;
+	a->type = SEG_DATA;
+	a->have_seq = 1;
+	a->seq = s->data_end;
+	a->end = end;
+	snprintf(a->proof[slot], sizeof(a->proof[slot]), "%s", x->proof);
+	s->data_end = end;
+	x->touched = new_row(ld, x->ts, (int)ld->na++);
+}
+
+/*
+ * Data proven by snd_nxt/rcv_nxt at this event: what this end sent and what
+ * it received. @peer_fin: the peer's FIN is counted in rcv_nxt. The client's
+ * bytes are drawn first (request before response): the order is not proven.
+ */
+static void data_facts(struct ctx *x, int peer_fin)
+{
+	int l = x->l, p = !l;
+
+	for (int from = 0; from < 2; from++) {
+		if (from == l && x->ok_snd)
+			data_fact(x, l, x->snx);
+		else if (from == p && x->ok_rcv)
+			data_fact(x, p, x->rnx - (peer_fin ? 1 : 0));
+	}
+}
+
+static void send_fin(struct ctx *x)
+{
+	struct side *L = &x->ld->s[x->l];
+
+	data_facts(x, 0);
+	if (x->ok_snd) {
+		L->fin_known = 1;
+		L->fin_seq = x->snx;
+	}
+	fact(x, x->l, SEG_FIN, x->ok_snd, x->snx, x->ok_rcv, x->rnx, 0);
+}
+
+static void recv_fin(struct ctx *x)
+{
+	struct side *P = &x->ld->s[!x->l];
+
+	data_facts(x, 1);
+	if (x->ok_rcv) {
+		P->fin_known = 1;
+		P->fin_seq = x->rnx - 1;
+	}
+	fact(x, !x->l, SEG_FIN, x->ok_rcv, x->rnx - 1, x->ok_una, x->una, 0);
+}
+
+/* The peer acked our FIN. */
+static void recv_fin_ack(struct ctx *x)
+{
+	struct side *L = &x->ld->s[x->l];
+	int have = L->fin_known || x->ok_una;
+	uint32_t ack = L->fin_known ? L->fin_seq + 1 : x->una;
+
+	fact(x, !x->l, SEG_ACK, x->ok_rcv, x->rnx, have, ack, 0);
+}
+
+/* Into TIME_WAIT from @prev: what got us there. */
+static void to_time_wait(struct ctx *x, int prev)
+{
+	if (prev == ST_CLOSING) {
+		recv_fin_ack(x);
+		return;
+	}
+	if (prev == ST_FIN_WAIT1)
+		recv_fin_ack(x);
+	recv_fin(x);
+	fact(x, x->l, SEG_ACK, x->ok_snd, x->snx, x->ok_rcv, x->rnx, 0);
+}
+
+static void place_label(struct ctx *x, const char *label)
+{
+	struct ladder *ld = x->ld;
+	struct side *L = &ld->s[x->l];
+	int r;
+
+	if (!label || !strcmp(label, L->shown))
+		return;
+	snprintf(L->shown, sizeof(L->shown), "%s", label);
+	if (x->touched >= 0 && x->touched == (int)ld->nr - 1 && !ld->r[x->touched].label[x->l][0]) {
+		snprintf(ld->r[x->touched].label[x->l], LABEL_W + 1, "%s", label);
+		return;
+	}
+	r = new_row(ld, x->ts, -1);
+	snprintf(ld->r[r].label[x->l], LABEL_W + 1, "%s", label);
+	snprintf(ld->r[r].note, sizeof(ld->r[r].note), "%s", x->proof);
+}
+
+static const char *st(unsigned int s)
+{
+	const char *n = tt_state_name(s);
+
+	return n ? n : "?";
+}
+
+static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
+{
+	struct side *L = &ld->s[l], *P = &ld->s[!l];
+	struct ctx x = { .ld = ld, .l = l, .ts = ev->ts_ns, .touched = -1 };
+	const char *label = NULL;
+	char cb[16];
+
+	/* Relative numbers only where the ISN is known and the result looks real. */
+	if (L->have_isn) {
+		x.snx = tt_seq_rel(ev->snd_nxt, L->isn);
+		x.una = tt_seq_rel(ev->snd_una, L->isn);
+		x.ok_snd = tt_seq_sane(x.snx);
+		x.ok_una = tt_seq_sane(x.una);
+	}
+	if (P->have_isn) {
+		x.rnx = tt_seq_rel(ev->rcv_nxt, P->isn);
+		x.ok_rcv = tt_seq_sane(x.rnx) && x.rnx > 0;
+	}
+
+	switch (ev->kind) {
+	case TCPTRAIL_EV_STATE: {
+		int o = ev->old_state, n = ev->new_state;
+
+		snprintf(x.proof, sizeof(x.proof), "%s %s->%s", L->name, st(o), st(n));
+		label = st(n);
+		if (n == ST_SYN_SENT) {
+			fact(&x, l, SEG_SYN, 1, 0, 0, 0, 0);
+		} else if (o == ST_SYN_SENT && n == ST_ESTABLISHED) {
+			/* Handshake numbers are 0 and 1 relative, by definition. */
+			fact(&x, !l, SEG_SYNACK, 1, 0, 1, 1, 0);
+			fact(&x, l, SEG_ACK, 1, 1, 1, 1, 0);
+		} else if (o == ST_SYN_RECV && n == ST_ESTABLISHED) {
+			fact(&x, !l, SEG_ACK, 1, 1, 1, 1, 0);
+		} else if (o == ST_ESTABLISHED && n == ST_FIN_WAIT1) {
+			send_fin(&x);
+		} else if (o == ST_ESTABLISHED && n == ST_CLOSE_WAIT) {
+			recv_fin(&x);
+		} else if (o == ST_FIN_WAIT1 && n == ST_FIN_WAIT2) {
+			data_facts(&x, 0);
+			recv_fin_ack(&x);
+		} else if (o == ST_FIN_WAIT1 && n == ST_CLOSING) {
+			recv_fin(&x);
+			fact(&x, l, SEG_ACK, x.ok_snd, x.snx, x.ok_rcv, x.rnx, 0);
+		} else if (n == ST_TIME_WAIT) {
+			to_time_wait(&x, o);
+		} else if (o == ST_CLOSE_WAIT && n == ST_LAST_ACK) {
+			send_fin(&x);
+		} else if (o == ST_LAST_ACK && n == ST_CLOSE && !L->rst_recv) {
+			recv_fin_ack(&x);
+		} else if (n == ST_CLOSE && (o == ST_ESTABLISHED || o == ST_CLOSE_WAIT)) {
+			data_facts(&x, o == ST_CLOSE_WAIT);	/* an abort: show what got through */
+		}
+		if (n == ST_CLOSE && L->in_tw)
+			label = NULL;	/* the full socket goes; its timewait sock stays */
+		L->state = n;
+		break;
+	}
+	case TCPTRAIL_EV_TW_ENTER:
+		snprintf(x.proof, sizeof(x.proof), "%s tw_enter %s", L->name,
+			 st(ev->substate ? ev->substate : ST_TIME_WAIT));
+		L->in_tw = 1;
+		if (ev->substate == ST_FIN_WAIT2) {
+			label = st(ST_FIN_WAIT2);
+		} else {
+			/* The state before the timewait sock: the last one a STATE event gave. */
+			to_time_wait(&x, L->state == ST_CLOSE ? ST_FIN_WAIT2 : L->state);
+			label = st(ST_TIME_WAIT);
+		}
+		break;
+	case TCPTRAIL_EV_TW_SUBSTATE:
+		snprintf(x.proof, sizeof(x.proof), "%s tw_substate %s", L->name, st(ev->substate));
+		if (ev->substate == ST_TIME_WAIT) {
+			to_time_wait(&x, ST_FIN_WAIT2);
+			label = st(ST_TIME_WAIT);
+		}
+		break;
+	case TCPTRAIL_EV_TW_EXIT: {
+		const char *c = tt_cause_name(ev->cause);
+
+		snprintf(cb, sizeof(cb), "%u", ev->cause);
+		snprintf(x.proof, sizeof(x.proof), "%s tw_exit (%s)", L->name, c ? c : cb);
+		if (ev->cause == TCPTRAIL_CAUSE_RST)
+			fact(&x, !l, SEG_RST, 0, 0, 0, 0, 0);
+		label = "CLOSED";
+		L->in_tw = 0;
+		break;
+	}
+	case TCPTRAIL_EV_SYN_RECV:
+		snprintf(x.proof, sizeof(x.proof), "%s syn_recv", L->name);
+		fact(&x, !l, SEG_SYN, 1, 0, 0, 0, 0);
+		fact(&x, l, SEG_SYNACK, 1, 0, 1, 1, 0);
+		label = st(ST_SYN_RECV);
+		break;
+	case TCPTRAIL_EV_SYNACK_RETRANS:
+		snprintf(x.proof, sizeof(x.proof), "%s synack_retrans", L->name);
+		fact(&x, l, SEG_SYNACK, 1, 0, 1, 1, 1);
+		break;
+	case TCPTRAIL_EV_REQ_DROP:
+		snprintf(x.proof, sizeof(x.proof), "%s req_drop", L->name);
+		label = "CLOSED";
+		break;
+	case TCPTRAIL_EV_RST_SENT:
+		snprintf(x.proof, sizeof(x.proof), "%s rst_sent", L->name);
+		if (L->state == ST_ESTABLISHED || L->state == ST_CLOSE_WAIT)
+			data_facts(&x, L->state == ST_CLOSE_WAIT);
+		fact(&x, l, SEG_RST, x.ok_snd, x.snx, 0, 0, 0);
+		break;
+	case TCPTRAIL_EV_RST_RECV:
+		snprintf(x.proof, sizeof(x.proof), "%s rst_recv", L->name);
+		if (L->state == ST_ESTABLISHED || L->state == ST_CLOSE_WAIT)
+			data_facts(&x, L->state == ST_CLOSE_WAIT);
+		fact(&x, !l, SEG_RST, x.ok_rcv, x.rnx, 0, 0, 0);
+		L->rst_recv = 1;
+		break;
+	case TCPTRAIL_EV_TW_SKIP:
+		snprintf(x.proof, sizeof(x.proof), "%s tw_skip (no TIME_WAIT)", L->name);
+		label = "CLOSED";
+		break;
+	default:
+		return;
+	}
+	place_label(&x, label);
+}
+
+static void arrow_text(char *buf, size_t len, const struct arrow *a)
+{
+	size_t off;
+
+	off = (size_t)snprintf(buf, len, "%s", seg_names[a->type]);
+	if (a->type == SEG_DATA)
+		off += (size_t)snprintf(buf + off, len - off, " seq=%u:%u len=%u", a->seq, a->end,
+					a->end - a->seq);
+	else if (a->have_seq)
+		off += (size_t)snprintf(buf + off, len - off, " seq=%u", a->seq);
+	if (a->have_ack && off < len)
+		off += (size_t)snprintf(buf + off, len - off, " ack=%u", a->ack);
+	if (a->retrans && off < len)
+		snprintf(buf + off, len - off, " (retransmit)");
+}
+
+static void rtrim_puts(FILE *f, char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && line[n - 1] == ' ')
+		line[--n] = '\0';
+	fprintf(f, "%s\n", line);
+}
+
+static void side_init(struct side *s, const struct tt_conn *c, const char *name)
+{
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	s->name = name;
+	s->data_end = 1;	/* the SYN takes seq 0 */
+	if (c && c->isns.have_isn) {
+		s->have_isn = 1;
+		s->isn = c->isns.isn;
+	}
+}
+
+static void print_side(FILE *f, const struct side *s, const struct tt_conn *other)
+{
+	char ap[64], comm[80];
+
+	if (s->c) {
+		tt_fmt_addrport(ap, sizeof(ap), s->c->family, s->c->saddr, s->c->sport);
+		fprintf(f, "  %-6s %s, connection %u", s->name, ap, s->c->id);
+		if (s->c->have_owner) {
+			tt_fmt_comm(comm, sizeof(comm), s->c->comm);
+			fprintf(f, ", pid %u (%s)", s->c->pid, comm);
+		}
+	} else {
+		tt_fmt_addrport(ap, sizeof(ap), other->family, other->daddr, other->dport);
+		fprintf(f, "  %-6s %s, not observed (drawn from the other end's records)", s->name, ap);
+	}
+	if (s->have_isn)
+		fprintf(f, ", ISN %u", s->isn);
+	else
+		fputs(", ISN unknown", f);
+	fputc('\n', f);
+}
+
+void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *right,
+		     int local_peer)
+{
+	struct ladder ld;
+	size_t i[2] = { 0, 0 };
+	uint64_t t0 = UINT64_MAX;
+	int w = MIN_W;
+	char text[128], line[1024];
+
+	if (!left && !right)
+		return;
+	memset(&ld, 0, sizeof(ld));
+	side_init(&ld.s[0], left, local_peer ? "local" : "client");
+	side_init(&ld.s[1], right, local_peer ? "peer" : "server");
+	/* An end not observed (or without its own ISN) is known through its peer. */
+	for (int k = 0; k < 2; k++) {
+		const struct tt_conn *o = ld.s[!k].c;
+
+		if (!ld.s[k].have_isn && o && o->isns.have_peer) {
+			ld.s[k].have_isn = 1;
+			ld.s[k].isn = o->isns.peer;
+		}
+	}
+	if (left)
+		t0 = left->first_ts;
+	if (right && right->first_ts < t0)
+		t0 = right->first_ts;
+
+	/* Both ends' events, merged by time. */
+	for (;;) {
+		const struct tcptrail_event *e0 = left && i[0] < left->nevs ? &left->evs[i[0]] : NULL;
+		const struct tcptrail_event *e1 = right && i[1] < right->nevs ? &right->evs[i[1]] : NULL;
+
+		if (!e0 && !e1)
+			break;
+		if (e0 && (!e1 || e0->ts_ns <= e1->ts_ns)) {
+			on_event(&ld, 0, e0);
+			i[0]++;
+		} else {
+			on_event(&ld, 1, e1);
+			i[1]++;
+		}
+	}
+
+	for (size_t k = 0; k < ld.na; k++) {
+		arrow_text(text, sizeof(text), &ld.a[k]);
+		if ((int)strlen(text) + 8 > w)
+			w = (int)strlen(text) + 8;
+	}
+
+	fprintf(f, "ladder%s: seq/ack relative to the ISNs below; each arrow names the record "
+		   "that proves it\n", left && right ? "" : " (one end only)");
+	print_side(f, &ld.s[0], right);
+	print_side(f, &ld.s[1], left);
+	snprintf(line, sizeof(line), "%10s  %-*s |%*s| %s", "ms", LABEL_W, ld.s[0].name, w, "",
+		 ld.s[1].name);
+	rtrim_puts(f, line);
+	for (size_t k = 0; k < ld.nr; k++) {
+		const struct row *r = &ld.r[k];
+		char ms[32], mid[320], note[160];
+
+		tt_fmt_ms(ms, sizeof(ms), r->ts - t0);
+		if (r->arrow >= 0) {
+			const struct arrow *a = &ld.a[r->arrow];
+			int fill;
+
+			arrow_text(text, sizeof(text), a);
+			fill = w - (int)strlen(text) - 5;
+			if (a->from == 0)
+				snprintf(mid, sizeof(mid), "-- %s %.*s>", text, fill,
+					 "----------------------------------------------------------------"
+					 "----------------------------------------------------------------");
+			else
+				snprintf(mid, sizeof(mid), "<%.*s %s --", fill,
+					 "----------------------------------------------------------------"
+					 "----------------------------------------------------------------",
+					 text);
+			if (a->proof[0][0] && a->proof[1][0])
+				snprintf(note, sizeof(note), "%s; %s", a->proof[0], a->proof[1]);
+			else
+				snprintf(note, sizeof(note), "%s", a->proof[0][0] ? a->proof[0] : a->proof[1]);
+		} else {
+			snprintf(mid, sizeof(mid), "%*s", w, "");
+			snprintf(note, sizeof(note), "%s", r->note);
+		}
+		snprintf(line, sizeof(line), "%10s  %-*s |%s| %-*s  %s", ms, LABEL_W, r->label[0], mid,
+			 LABEL_W, r->label[1], note);
+		rtrim_puts(f, line);
+	}
+	free(ld.a);
+	free(ld.r);
+}

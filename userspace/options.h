@@ -1,0 +1,33 @@
+/* options.h - the command line, parsed into struct tt_opts (apart from main so tests can call it). */
+#ifndef TCPTRAIL_OPTIONS_H
+#define TCPTRAIL_OPTIONS_H
+
+#include <stddef.h>
+
+#include "filter.h"
+#include "format.h"
+
+enum tt_mode { TT_MODE_TRACE, TT_MODE_RUN, TT_MODE_STATS };
+
+struct tt_opts {
+	enum tt_mode mode;
+	enum tt_format format;
+	int relative;
+	int timeline;
+	int now;		/* start with new events (lseek SEEK_END) */
+	double duration;	/* seconds; 0: until interrupted */
+	double wait;		/* run: seconds after CMD exits; < 0: until gone */
+	int wait_set;
+	const char *file;	/* --file: a capture instead of /proc */
+	const char *raw_out;
+	struct tt_filter filter;
+	char **cmd;		/* run: NULL-terminated */
+};
+
+enum tt_opts_result { TT_OPTS_OK, TT_OPTS_HELP, TT_OPTS_VERSION, TT_OPTS_ERROR };
+
+/* On TT_OPTS_ERROR, @err says why (one line, no "tcptrail: " prefix). */
+enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, char *err,
+				     size_t errlen);
+
+#endif

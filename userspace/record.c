@@ -1,0 +1,166 @@
+/* record.c - decoding and validating tcptrail's binary records, name tables, TCP seq math. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "record.h"
+
+static const char *const state_names[TCPTRAIL_STATE_MAX] = {
+#define TT_STATE_NAME(num, name) [num] = #name,
+	TCPTRAIL_STATES(TT_STATE_NAME)
+#undef TT_STATE_NAME
+};
+
+static const char *const kind_names[TCPTRAIL_EV_MAX] = {
+	[TCPTRAIL_EV_STATE] = "state",
+	[TCPTRAIL_EV_LOST] = "lost",
+	[TCPTRAIL_EV_TW_ENTER] = "tw_enter",
+	[TCPTRAIL_EV_TW_SUBSTATE] = "tw_substate",
+	[TCPTRAIL_EV_TW_EXIT] = "tw_exit",
+	[TCPTRAIL_EV_TW_SKIP] = "tw_skip",
+	[TCPTRAIL_EV_SYN_RECV] = "syn_recv",
+	[TCPTRAIL_EV_SYNACK_RETRANS] = "synack_retrans",
+	[TCPTRAIL_EV_REQ_DROP] = "req_drop",
+	[TCPTRAIL_EV_RST_SENT] = "rst_sent",
+	[TCPTRAIL_EV_RST_RECV] = "rst_recv",
+};
+
+static const char *const cause_names[TCPTRAIL_CAUSE_MAX] = {
+	[TCPTRAIL_CAUSE_EXPIRED] = "expired",
+	[TCPTRAIL_CAUSE_RST] = "rst",
+	[TCPTRAIL_CAUSE_SYN] = "syn",
+	[TCPTRAIL_CAUSE_REUSED] = "reused",
+	[TCPTRAIL_CAUSE_NETNS] = "netns",
+	[TCPTRAIL_CAUSE_OTHER] = "other",
+	[TCPTRAIL_CAUSE_OVERWRITTEN] = "overwritten",
+	[TCPTRAIL_CAUSE_CLEARED] = "cleared",
+};
+
+const char *tt_state_name(unsigned int state)
+{
+	return state < TCPTRAIL_STATE_MAX ? state_names[state] : NULL;
+}
+
+const char *tt_kind_name(unsigned int kind)
+{
+	return kind < TCPTRAIL_EV_MAX ? kind_names[kind] : NULL;
+}
+
+const char *tt_cause_name(unsigned int cause)
+{
+	return cause < TCPTRAIL_CAUSE_MAX ? cause_names[cause] : NULL;
+}
+
+int tt_state_from_name(const char *name)
+{
+	char buf[32];
+	size_t i;
+
+	for (i = 0; name[i] && i < sizeof(buf) - 1; i++)
+		buf[i] = name[i] == '-' ? '_' : name[i];
+	if (name[i])
+		return -1;
+	buf[i] = '\0';
+	for (i = 1; i < TCPTRAIL_STATE_MAX; i++)
+		if (state_names[i] && !strcasecmp(buf, state_names[i]))
+			return (int)i;
+	return -1;
+}
+
+int tt_is_lifecycle(unsigned int kind)
+{
+	return kind > TCPTRAIL_EV_LOST && kind < TCPTRAIL_EV_MAX;
+}
+
+enum tt_hdr_status tt_check_header(const void *buf, size_t len, const char *who,
+				   struct tcptrail_header *out, char *msg, size_t msglen)
+{
+	struct tcptrail_header h;
+
+	if (len < sizeof(h)) {
+		snprintf(msg, msglen, "%s: stream ended after %zu bytes, before the %zu-byte header",
+			 who, len, sizeof(h));
+		return TT_HDR_SHORT;
+	}
+	memcpy(&h, buf, sizeof(h));
+	if (h.magic != TCPTRAIL_MAGIC) {
+		snprintf(msg, msglen, "%s is not a tcptrail stream (magic 0x%08x, expected 0x%08x)",
+			 who, h.magic, TCPTRAIL_MAGIC);
+		return TT_HDR_MAGIC;
+	}
+	/* A minor bump only adds kinds/flags/causes; major or size changes break the layout. */
+	if (h.major != TCPTRAIL_ABI_MAJOR || h.record_size != TCPTRAIL_RECORD_SIZE) {
+		snprintf(msg, msglen,
+			 "ABI mismatch: %s speaks tcptrail ABI %u.%u with %u-byte records, "
+			 "this tcptrail speaks %u.%u with %u-byte records; "
+			 "build the module and tcptrail from the same source",
+			 who, h.major, h.minor, h.record_size,
+			 TCPTRAIL_ABI_MAJOR, TCPTRAIL_ABI_MINOR, TCPTRAIL_RECORD_SIZE);
+		return TT_HDR_MISMATCH;
+	}
+	if (out)
+		*out = h;
+	return TT_HDR_OK;
+}
+
+enum tt_ev_status tt_decode_event(const void *buf, size_t len, struct tcptrail_event *out,
+				  const char **why)
+{
+	struct tcptrail_event *ev = out;
+	uint32_t magic;
+
+	*why = NULL;
+	if (len < sizeof(*ev)) {
+		*why = "short record";
+		return TT_EV_BAD;
+	}
+	memcpy(ev, buf, sizeof(*ev));
+	/* The kernel's comm is NUL-padded; never trust that blindly. */
+	ev->comm[sizeof(ev->comm) - 1] = '\0';
+
+	memcpy(&magic, buf, sizeof(magic));
+	if (magic == TCPTRAIL_MAGIC && ev->kind == 0)
+		return TT_EV_HEADER;
+
+	if (ev->kind == 0) {
+		*why = "kind 0";
+		return TT_EV_BAD;
+	}
+	if (ev->kind >= TCPTRAIL_EV_MAX)
+		return TT_EV_UNKNOWN;
+	if (ev->kind == TCPTRAIL_EV_LOST)
+		return TT_EV_OK;
+	if (ev->family != AF_INET && ev->family != AF_INET6) {
+		*why = "address family is neither AF_INET nor AF_INET6";
+		return TT_EV_BAD;
+	}
+	if (ev->old_state >= TCPTRAIL_STATE_MAX || ev->new_state >= TCPTRAIL_STATE_MAX ||
+	    ev->substate >= TCPTRAIL_STATE_MAX) {
+		*why = "state number out of range";
+		return TT_EV_BAD;
+	}
+	if (ev->kind == TCPTRAIL_EV_STATE && (!ev->old_state || !ev->new_state)) {
+		*why = "state change without both states";
+		return TT_EV_BAD;
+	}
+	return TT_EV_OK;
+}
+
+/* Last 16 reserved bytes: an 8-byte tag then the offset, both host order. */
+static const char wall_tag[8] = "ttwall1";
+#define WALL_AT (sizeof(((struct tcptrail_header *)0)->reserved) - 16)
+
+void tt_header_set_wall_offset(struct tcptrail_header *h, int64_t off_ns)
+{
+	memcpy(h->reserved + WALL_AT, wall_tag, sizeof(wall_tag));
+	memcpy(h->reserved + WALL_AT + 8, &off_ns, sizeof(off_ns));
+}
+
+int tt_header_get_wall_offset(const struct tcptrail_header *h, int64_t *off_ns)
+{
+	if (memcmp(h->reserved + WALL_AT, wall_tag, sizeof(wall_tag)))
+		return 0;
+	memcpy(off_ns, h->reserved + WALL_AT + 8, sizeof(*off_ns));
+	return 1;
+}

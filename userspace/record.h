@@ -1,0 +1,80 @@
+/* record.h - decoding and validating tcptrail's binary records, name tables, TCP seq math. */
+#ifndef TCPTRAIL_RECORD_H
+#define TCPTRAIL_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../module/tcptrail_abi.h"
+
+#define TT_REC TCPTRAIL_RECORD_SIZE
+
+/* Names: NULL when the number is unknown to this version. */
+const char *tt_state_name(unsigned int state);
+const char *tt_kind_name(unsigned int kind);	/* "state", "lost", "tw_enter", ... */
+const char *tt_cause_name(unsigned int cause);	/* "expired", ...; NULL for NONE */
+/* Kernel state number for NAME (case-insensitive, '-' accepted for '_'), or -1. */
+int tt_state_from_name(const char *name);
+
+/* Every kind except STATE and LOST describes a socket lifecycle step. */
+int tt_is_lifecycle(unsigned int kind);
+
+/* Result of tt_check_header(). */
+enum tt_hdr_status {
+	TT_HDR_OK = 0,
+	TT_HDR_SHORT,
+	TT_HDR_MAGIC,
+	TT_HDR_MISMATCH,	/* major or record_size differ */
+};
+
+/*
+ * Check the first record of a stream. @who names the other side in the
+ * message ("the kernel module", a file name). On error @msg gets a full
+ * sentence fit for stderr.
+ */
+enum tt_hdr_status tt_check_header(const void *buf, size_t len, const char *who,
+				   struct tcptrail_header *out, char *msg, size_t msglen);
+
+/* Result of tt_decode_event(). */
+enum tt_ev_status {
+	TT_EV_OK = 0,
+	TT_EV_UNKNOWN,	/* a kind from a newer minor: skip it quietly */
+	TT_EV_HEADER,	/* a repeated header (e.g. after lseek): skip it */
+	TT_EV_BAD,	/* malformed: skip it and say so */
+};
+
+/* Copy one record out of @buf (no alignment needed) and sanity-check it. */
+enum tt_ev_status tt_decode_event(const void *buf, size_t len, struct tcptrail_event *out,
+				  const char **why);
+
+/*
+ * Captures written by --raw-out keep the CLOCK_REALTIME - CLOCK_MONOTONIC
+ * offset of the capturing machine at the end of the header's reserved
+ * bytes, so --file can show the wall-clock time of another boot.
+ */
+void tt_header_set_wall_offset(struct tcptrail_header *h, int64_t off_ns);
+int tt_header_get_wall_offset(const struct tcptrail_header *h, int64_t *off_ns);
+
+/* TCP sequence arithmetic, modulo 2^32 like the kernel's before()/after(). */
+static inline uint32_t tt_seq_rel(uint32_t seq, uint32_t isn)
+{
+	return seq - isn;
+}
+
+static inline int32_t tt_seq_diff(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b);
+}
+
+static inline int tt_seq_before(uint32_t a, uint32_t b)
+{
+	return tt_seq_diff(a, b) < 0;
+}
+
+/* A relative seq that looks like a real offset (0..2^31) rather than garbage. */
+static inline int tt_seq_sane(uint32_t rel)
+{
+	return rel < 0x80000000u;
+}
+
+#endif

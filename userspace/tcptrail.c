@@ -1,0 +1,654 @@
+/* tcptrail.c - the tcptrail command: trace TCP state changes, follow a command's connections, show stats. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "filter.h"
+#include "format.h"
+#include "options.h"
+#include "record.h"
+#include "trail.h"
+
+#define TCPTRAIL_VERSION "0.1"
+#define PROC_DIR "/proc/net/tcptrail"
+#define NREC 64			/* records per read() */
+#define DRAIN_BUDGET 64		/* reads before looking at signals and timers again */
+#define GONE_RECHECK_NS 100000000ll
+
+static const char usage_text[] =
+	"Usage: tcptrail [OPTIONS]\n"
+	"       tcptrail run [OPTIONS] [--] CMD [ARGS...]\n"
+	"       tcptrail stats\n"
+	"\n"
+	"Trace TCP state transitions recorded by the tcptrail kernel module.\n"
+	"\n"
+	"  (no command)  print every state change as it happens, oldest buffered first\n"
+	"  run           start CMD, print the changes of its connections (and of their\n"
+	"                local peers), then a timeline and ladder per connection;\n"
+	"                exits with CMD's status\n"
+	"  stats         print the module's counters\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FORMAT   text (default), json (JSON Lines) or csv\n"
+	"  -r, --relative        text: seq/ack relative to the ISNs\n"
+	"  -t, --timeline        at the end, print each connection's timeline and ladder\n"
+	"  -d, --duration SEC    stop after SEC seconds\n"
+	"  -N, --now             skip the events already buffered: only new ones\n"
+	"  -p, --port P[,P...]   either port is one of these (up to 8)\n"
+	"      --lport P[,P...]  local port is one of these\n"
+	"      --rport P[,P...]  remote port is one of these\n"
+	"  -a, --addr A[/LEN]    either address is in this IPv4 or IPv6 prefix\n"
+	"      --laddr A[/LEN]   local address is in the prefix\n"
+	"      --raddr A[/LEN]   remote address is in the prefix\n"
+	"  -s, --state S[,S...]  old or new state is one of these (ESTABLISHED, ...)\n"
+	"  -P, --pid PID         owner process is PID\n"
+	"  -c, --comm COMM       owner process is named COMM\n"
+	"  -n, --netns INODE     network namespace inode is INODE\n"
+	"  -f, --file PATH       read a capture (header, then records) instead of the kernel\n"
+	"  -w, --raw-out PATH    also save the raw records to PATH, for --file\n"
+	"      --wait SEC        run: after CMD exits, follow its connections SEC seconds\n"
+	"                        more (default 5; 0: stop at once; -1: until all are gone)\n"
+	"  -h, --help            this text\n"
+	"  -V, --version         version and ABI\n"
+	"\n"
+	"Port, address and state filters are written to " PROC_DIR "/control,\n"
+	"so the kernel records only what matches. They are per network namespace and\n"
+	"shared by every reader in it; on exit tcptrail puts back what it changed.\n"
+	"Reading the kernel's records needs root or CAP_NET_ADMIN.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    tcptrail                        # all TCP state changes, oldest buffered first\n"
+	"    tcptrail -N -p 80,443           # only new ones, on port 80 or 443\n"
+	"    tcptrail -s TIME_WAIT -o json   # in or out of TIME_WAIT, as JSON Lines\n"
+	"    tcptrail -a 10.0.0.0/8 -t -d 30 # 30 s of 10/8, then timelines and ladders\n"
+	"    tcptrail -r --comm nginx        # nginx's connections, seq/ack relative\n"
+	"    tcptrail run -- curl -s http://example.com/ # curl's connections, then ladders\n"
+	"    tcptrail run --wait -1 -- ./client          # ... and wait out TIME_WAIT\n"
+	"    tcptrail -w cap.bin -d 60       # save a minute of records\n"
+	"    tcptrail -f cap.bin -t          # replay them, with timelines\n"
+	"    tcptrail stats                  # the module's counters\n";
+
+static volatile sig_atomic_t sig_got;		/* last SIGINT/SIGTERM */
+static volatile sig_atomic_t sig_count;
+static volatile sig_atomic_t sig_from_user;	/* kill(), not the terminal */
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (sig == SIGCHLD)
+		return;		/* only wakes ppoll(); waitpid() finds out what */
+	sig_got = sig;
+	sig_count++;
+	sig_from_user = si->si_code <= 0;
+}
+
+struct app {
+	struct tt_opts o;
+	struct tt_fmt fmt;
+	const char *dir;
+	char path[PATH_MAX];
+	int fd;
+	FILE *raw_out;
+	struct tt_trail *trail;		/* run or --timeline */
+	struct tt_follow follow;
+	struct tt_pidcache pids;
+	int have_pids;
+	uint64_t seen, lost, bad, unknown;
+	/* Kernel filters we changed, and what control said before. */
+	const char *keys[8];
+	int nkeys;
+	char *saved;
+	int control_set;
+	pid_t child;
+	int child_done, child_status;
+	int64_t child_exit_ns;
+	int out_broken;
+	unsigned char buf[NREC * TT_REC];
+	size_t have;
+};
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, read between two monotonic samples. */
+static int64_t clock_offset(void)
+{
+	struct timespec real;
+	int64_t m1, m2;
+
+	m1 = mono_ns();
+	clock_gettime(CLOCK_REALTIME, &real);
+	m2 = mono_ns();
+	return (int64_t)real.tv_sec * 1000000000 + real.tv_nsec - (m1 + (m2 - m1) / 2);
+}
+
+static ssize_t read_full(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+		/* The kernel hands out the header alone; don't block for more. */
+		if (done == TT_REC)
+			break;
+	}
+	return (ssize_t)done;
+}
+
+static void say_open_error(const char *path, int err, int live)
+{
+	if (live && err == ENOENT)
+		fprintf(stderr, "tcptrail: %s not found: is the module loaded? (sudo insmod tcptrail.ko)\n",
+			path);
+	else if (live && (err == EACCES || err == EPERM))
+		fprintf(stderr, "tcptrail: %s: %s: reading TCP records needs root or CAP_NET_ADMIN\n",
+			path, strerror(err));
+	else
+		fprintf(stderr, "tcptrail: cannot open %s: %s\n", path, strerror(err));
+}
+
+/* Open the record stream and check its header. */
+static int open_stream(struct app *a)
+{
+	struct tcptrail_header h;
+	unsigned char hb[TT_REC];
+	char msg[512];
+	int live = !a->o.file;
+	int64_t off;
+	ssize_t n;
+
+	if (live)
+		snprintf(a->path, sizeof(a->path), "%s/raw", a->dir);
+	else
+		snprintf(a->path, sizeof(a->path), "%s", a->o.file);
+	a->fd = open(a->path, O_RDONLY | O_CLOEXEC);
+	if (a->fd < 0) {
+		say_open_error(a->path, errno, live);
+		return -1;
+	}
+	n = read_full(a->fd, hb, sizeof(hb));
+	if (n < 0) {
+		say_open_error(a->path, errno, live);
+		return -1;
+	}
+	if (tt_check_header(hb, (size_t)n, live ? "the kernel module" : a->path, &h, msg,
+			    sizeof(msg)) != TT_HDR_OK) {
+		fprintf(stderr, "tcptrail: %s\n", msg);
+		return -1;
+	}
+
+	/* Wall clock: a test's fixed offset, else the capture's, else this boot's. */
+	if (getenv("TCPTRAIL_TIME_OFFSET_NS"))
+		a->fmt.wall_offset_ns = strtoll(getenv("TCPTRAIL_TIME_OFFSET_NS"), NULL, 10);
+	else if (!live && tt_header_get_wall_offset(&h, &off))
+		a->fmt.wall_offset_ns = off;
+	else
+		a->fmt.wall_offset_ns = clock_offset();
+
+	if (a->o.raw_out) {
+		struct tcptrail_header out = h;
+
+		a->raw_out = fopen(a->o.raw_out, "wbe");
+		if (!a->raw_out) {
+			fprintf(stderr, "tcptrail: cannot create %s: %s\n", a->o.raw_out, strerror(errno));
+			return -1;
+		}
+		tt_header_set_wall_offset(&out, a->fmt.wall_offset_ns);
+		fwrite(&out, sizeof(out), 1, a->raw_out);
+	}
+	if (a->o.now && lseek(a->fd, 0, SEEK_END) < 0) {
+		fprintf(stderr, "tcptrail: cannot skip to new events in %s: %s\n", a->path,
+			strerror(errno));
+		return -1;
+	}
+	if (live && fcntl(a->fd, F_SETFL, fcntl(a->fd, F_GETFL) | O_NONBLOCK) < 0) {
+		fprintf(stderr, "tcptrail: %s: %s\n", a->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_control(struct app *a, const char *cmds, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/control", a->dir);
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0) {
+		say_open_error(path, errno, 1);
+		return -1;
+	}
+	n = write(fd, cmds, len);	/* one write: the kernel applies it all or nothing */
+	err = errno;
+	close(fd);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n < 0 && err == EINVAL)
+		fprintf(stderr, "tcptrail: the kernel rejected the filter:\n%s", cmds);
+	else if (n < 0 && (err == EPERM || err == EACCES))
+		fprintf(stderr, "tcptrail: %s: %s: filters need root or CAP_NET_ADMIN\n", path,
+			strerror(err));
+	else
+		fprintf(stderr, "tcptrail: writing %s: %s\n", path, n < 0 ? strerror(err) : "short write");
+	return -1;
+}
+
+/* Push the port/address/state filters, remembering what they replace. */
+static int control_set(struct app *a)
+{
+	char path[PATH_MAX], cmds[1024];
+	size_t cap = 4096, len = 0;
+	int fd, n;
+
+	a->nkeys = tt_filter_kernel_keys(&a->o.filter, a->keys);
+	if (!a->nkeys || a->o.file)
+		return 0;
+	snprintf(path, sizeof(path), "%s/control", a->dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		say_open_error(path, errno, 1);
+		return -1;
+	}
+	a->saved = malloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (!a->saved) {
+			close(fd);
+			fprintf(stderr, "tcptrail: out of memory\n");
+			return -1;
+		}
+		r = read(fd, a->saved + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len + 1 == cap)
+			a->saved = realloc(a->saved, cap *= 2);
+	}
+	close(fd);
+	a->saved[len] = '\0';
+	n = tt_filter_kernel_cmds(&a->o.filter, cmds, sizeof(cmds));
+	if (n < 0 || write_control(a, cmds, (size_t)n))
+		return -1;
+	a->control_set = 1;
+	return 0;
+}
+
+static void control_restore(struct app *a)
+{
+	char cmds[4096];
+	int n;
+
+	if (!a->control_set)
+		return;
+	a->control_set = 0;
+	n = tt_filter_restore_cmds(a->keys, a->nkeys, a->saved, cmds, sizeof(cmds));
+	if (n > 0)
+		write_control(a, cmds, (size_t)n);
+}
+
+static void emit(void *arg, const struct tcptrail_event *ev, const struct tt_conn *c)
+{
+	struct app *a = arg;
+
+	if (ev->kind == TCPTRAIL_EV_LOST && a->fmt.format == TT_FMT_TEXT) {
+		fflush(stdout);
+		tt_fmt_print_lost(stderr, ev);
+		return;
+	}
+	tt_fmt_print_event(stdout, &a->fmt, ev, c ? &c->isns : NULL);
+}
+
+static void handle_record(struct app *a, const unsigned char *rec)
+{
+	struct tcptrail_event ev;
+	const char *why;
+
+	switch (tt_decode_event(rec, TT_REC, &ev, &why)) {
+	case TT_EV_HEADER:
+		return;
+	case TT_EV_UNKNOWN:
+		if (!a->unknown++)
+			fprintf(stderr, "tcptrail: skipping events of kind %u, newer than this "
+					"tcptrail (ABI %d.%d)\n", ev.kind, TCPTRAIL_ABI_MAJOR,
+				TCPTRAIL_ABI_MINOR);
+		return;
+	case TT_EV_BAD:
+		if (a->bad++ < 3)
+			fprintf(stderr, "tcptrail: skipping a malformed record (cpu %u, seq %" PRIu64
+					"): %s\n", ev.cpu, (uint64_t)ev.seq, why);
+		return;
+	case TT_EV_OK:
+		break;
+	}
+	if (ev.kind == TCPTRAIL_EV_LOST)
+		a->lost += ev.count;
+	else
+		a->seen++;
+	/* The kernel's filters again: events buffered before we set them, and --file. */
+	if (!tt_filter_match(&a->o.filter, &ev, 1))
+		return;
+	if (a->o.mode == TT_MODE_RUN) {
+		tt_follow_event(&a->follow, &ev, (uint64_t)mono_ns(), emit, a);
+		return;
+	}
+	if (ev.kind == TCPTRAIL_EV_LOST) {
+		if (a->trail)
+			a->trail->incomplete = 1;
+		emit(a, &ev, NULL);
+		return;
+	}
+	emit(a, &ev, a->trail ? tt_trail_add(a->trail, &ev) : NULL);
+}
+
+/* Read what is there: 0 drained (EAGAIN), 1 end of stream, 2 more to read, -1 error. */
+static int drain(struct app *a)
+{
+	for (int i = 0; i < DRAIN_BUDGET; i++) {
+		ssize_t n = read(a->fd, a->buf + a->have, sizeof(a->buf) - a->have);
+		size_t off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n < 0) {
+			say_open_error(a->path, errno, !a->o.file);
+			return -1;
+		}
+		if (n == 0) {
+			if (a->have)
+				fprintf(stderr, "tcptrail: %s ends inside a record (%zu bytes left over)\n",
+					a->path, a->have);
+			return 1;
+		}
+		if (a->raw_out)
+			fwrite(a->buf + a->have, 1, (size_t)n, a->raw_out);
+		a->have += (size_t)n;
+		for (; a->have - off >= TT_REC; off += TT_REC)
+			handle_record(a, a->buf + off);
+		memmove(a->buf, a->buf + off, a->have - off);
+		a->have -= off;
+		if (ferror(stdout)) {
+			a->out_broken = 1;
+			return 0;
+		}
+	}
+	return 2;
+}
+
+static int start_child(struct app *a, const sigset_t *orig_mask)
+{
+	fflush(stdout);
+	fflush(stderr);
+	/* Orphaned grandchildren come to us, so their ppid chain still leads here. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	a->child = fork();
+	if (a->child < 0) {
+		fprintf(stderr, "tcptrail: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (a->child == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		sigprocmask(SIG_SETMASK, orig_mask, NULL);
+		execvp(a->o.cmd[0], a->o.cmd);
+		fprintf(stderr, "tcptrail: cannot run %s: %s\n", a->o.cmd[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	tt_pidcache_init(&a->pids, a->child, getpid(), "/proc");
+	a->have_pids = 1;
+	return 0;
+}
+
+static int pid_is_ours(void *arg, uint32_t pid)
+{
+	return tt_pidcache_ours(arg, pid);
+}
+
+/* Reap the command, and orphans we adopted as subreaper (only after draining: see start_child). */
+static void reap(struct app *a)
+{
+	pid_t p;
+	int status;
+
+	while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (p != a->child || a->child_done)
+			continue;
+		a->child_done = 1;
+		a->child_exit_ns = mono_ns();
+		if (WIFEXITED(status))
+			a->child_status = WEXITSTATUS(status);
+		else if (WIFSIGNALED(status))
+			a->child_status = 128 + WTERMSIG(status);
+	}
+}
+
+static int do_stats(const char *dir)
+{
+	char path[PATH_MAX], line[512];
+	char keys[256][64], vals[256][128];
+	int n = 0, kw = 0, vw = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/stats", dir);
+	f = fopen(path, "re");
+	if (!f) {
+		say_open_error(path, errno, 1);
+		return 1;
+	}
+	while (n < 256 && fgets(line, sizeof(line), f)) {
+		char *sp;
+
+		line[strcspn(line, "\n")] = '\0';
+		sp = strchr(line, ' ');
+		snprintf(vals[n], sizeof(vals[n]), "%.127s", sp ? sp + 1 : "");
+		if (sp)
+			*sp = '\0';
+		snprintf(keys[n], sizeof(keys[n]), "%.63s", line);
+		if ((int)strlen(keys[n]) > kw)
+			kw = (int)strlen(keys[n]);
+		if ((int)strlen(vals[n]) > vw)
+			vw = (int)strlen(vals[n]);
+		n++;
+	}
+	fclose(f);
+	for (int i = 0; i < n; i++)
+		printf("%-*s  %*s\n", kw, keys[i], vw, vals[i]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct app app;
+	struct app *a = &app;
+	struct sigaction sa;
+	sigset_t block, orig;
+	char msg[256];
+	int64_t deadline = 0, now;
+	int ret = 1, more = 0, abandon = 0;
+
+	switch (tt_parse_options(argc, argv, &a->o, msg, sizeof(msg))) {
+	case TT_OPTS_HELP:
+		fputs(usage_text, stdout);
+		return 0;
+	case TT_OPTS_VERSION:
+		printf("tcptrail %s (ABI %d.%d, %d-byte records)\n", TCPTRAIL_VERSION,
+		       TCPTRAIL_ABI_MAJOR, TCPTRAIL_ABI_MINOR, TCPTRAIL_RECORD_SIZE);
+		return 0;
+	case TT_OPTS_ERROR:
+		fprintf(stderr, "tcptrail: %s\n\n", msg);
+		fputs(usage_text, stderr);
+		return 2;
+	case TT_OPTS_OK:
+		break;
+	}
+	/* Tests point this at a directory of plain files. */
+	a->dir = getenv("TCPTRAIL_PROC_DIR") ? getenv("TCPTRAIL_PROC_DIR") : PROC_DIR;
+	if (a->o.mode == TT_MODE_STATS)
+		return do_stats(a->dir);
+
+	a->fd = -1;
+	a->fmt.format = a->o.format;
+	a->fmt.relative = a->o.relative;
+
+	/* Signals only arrive inside ppoll(), so the loop never races them. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* a closed stdout must not skip the filter restore */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+
+	if (open_stream(a) || control_set(a))
+		goto cleanup;
+	if (a->o.mode == TT_MODE_RUN || a->o.timeline)
+		a->trail = tt_trail_new();
+	tt_fmt_print_header(stdout, &a->fmt);
+	if (a->o.mode == TT_MODE_RUN) {
+		/* raw already points at "now": nothing CMD does can be missed. */
+		if (start_child(a, &orig))
+			goto cleanup;
+		tt_follow_init(&a->follow, a->trail, pid_is_ours, &a->pids);
+	}
+	if (a->o.duration)
+		deadline = mono_ns() + (int64_t)(a->o.duration * 1e9);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = a->fd, .events = POLLIN };
+		struct timespec ts, *tsp = NULL;
+		int64_t timeout = -1;
+
+		if (a->fd >= 0) {
+			int r = drain(a);
+
+			if (r < 0)
+				goto cleanup;
+			more = r == 2;
+			if (r == 1) {
+				if (a->o.mode != TT_MODE_RUN)
+					break;
+				close(a->fd);	/* run: the module went away; still wait for CMD */
+				a->fd = -1;
+			}
+		}
+		if (fflush(stdout) || a->out_broken) {
+			abandon = 1;
+			break;
+		}
+		if (a->o.mode == TT_MODE_RUN)
+			reap(a);
+		now = mono_ns();
+		if (sig_got) {
+			if (a->o.mode != TT_MODE_RUN || a->child_done)
+				break;
+			if (sig_count > 1) {
+				/* Asked twice: stop without CMD. */
+				a->child_status = 128 + sig_got;
+				abandon = 1;
+				break;
+			}
+			/* The terminal already told CMD; pass on what was sent to us alone. */
+			if (sig_from_user)
+				kill(a->child, sig_got);
+			sig_from_user = 0;
+		}
+		if (deadline && now >= deadline)
+			break;
+		if (a->o.mode == TT_MODE_RUN && a->child_done) {
+			int64_t until = a->child_exit_ns + (int64_t)(a->o.wait * 1e9);
+
+			if (sig_got || a->o.wait == 0 || tt_trail_all_gone(a->trail, (uint64_t)now) ||
+			    (a->o.wait > 0 && now >= until))
+				break;
+			timeout = GONE_RECHECK_NS;
+			if (a->o.wait > 0 && until - now < timeout)
+				timeout = until - now;
+		}
+		if (deadline && (timeout < 0 || deadline - now < timeout))
+			timeout = deadline - now;
+		if (more)
+			timeout = 0;
+		if (timeout >= 0) {
+			ts.tv_sec = timeout / 1000000000;
+			ts.tv_nsec = timeout % 1000000000;
+			tsp = &ts;
+		}
+		if (ppoll(&pfd, a->fd >= 0 ? 1 : 0, tsp, &orig) < 0 && errno != EINTR) {
+			fprintf(stderr, "tcptrail: poll: %s\n", strerror(errno));
+			goto cleanup;
+		}
+	}
+
+	if (a->o.mode == TT_MODE_RUN && !abandon && a->fd >= 0) {
+		/* What CMD did just before it exited may still be unread. */
+		while (drain(a) == 2)
+			;
+	}
+	if (a->trail && a->fmt.format == TT_FMT_TEXT && !abandon) {
+		uint64_t end = a->o.file ? a->trail->last_ts : (uint64_t)mono_ns();
+
+		printf("\n");
+		if (!a->trail->n)
+			printf("no TCP connections %s\n",
+			       a->o.mode == TT_MODE_RUN ? "of the command were seen" : "seen");
+		tt_trail_print(stdout, a->trail, &a->fmt, end);
+	}
+	fflush(stdout);
+	ret = a->o.mode == TT_MODE_RUN ? a->child_status : 0;
+	fprintf(stderr, "tcptrail: %" PRIu64 " events seen, %" PRIu64 " lost", a->seen, a->lost);
+	if (a->bad)
+		fprintf(stderr, ", %" PRIu64 " malformed skipped", a->bad);
+	if (a->unknown)
+		fprintf(stderr, ", %" PRIu64 " of unknown kinds skipped", a->unknown);
+	if (a->o.mode == TT_MODE_RUN)
+		fprintf(stderr, ", %zu connection%s followed", a->trail->n, a->trail->n == 1 ? "" : "s");
+	fputc('\n', stderr);
+
+cleanup:
+	control_restore(a);
+	if (a->raw_out && fclose(a->raw_out)) {
+		fprintf(stderr, "tcptrail: writing %s: %s\n", a->o.raw_out, strerror(errno));
+		ret = 1;
+	}
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->have_pids)
+		tt_pidcache_free(&a->pids);
+	tt_trail_free(a->trail);
+	free(a->saved);
+	return ret;
+}
