@@ -9,7 +9,7 @@
 /* tcp_tw_reuse_delay (ms) arrived in 6.14; -1 tells the reader it is absent. */
 static inline int tt_tw_reuse_delay(const struct net *net)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+#if KERNEL_VERSION(6, 14, 0) <= LINUX_VERSION_CODE
 	return READ_ONCE(net->ipv4.sysctl_tcp_tw_reuse_delay);
 #else
 	return -1;

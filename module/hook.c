@@ -376,8 +376,10 @@ static int tt_krp_syn_recv_ret(struct kretprobe_instance *ri,
 		c->peer_isn = tcp_rsk(req)->rcv_isn;
 		c->flags |= TT_CONN_ISN | TT_CONN_PEER_ISN;
 	}
-	if (!c->last_ts)
-		c->last_ts = c->start_ts = ktime_get_ns();
+	if (!c->last_ts) {
+		c->last_ts = ktime_get_ns();
+		c->start_ts = c->last_ts;
+	}
 	if (!(c->flags & TT_CONN_OWNER))
 		tt_owner_to_conn(c, &owner);
 	tt_conn_unlock(&tt_conns, c, flags);

@@ -266,7 +266,8 @@ static loff_t tt_reader_llseek(struct file *file, loff_t off, int whence)
 	if (off || (whence != SEEK_SET && whence != SEEK_END))
 		return -EINVAL;
 	tt_cursor_rewind(&rd->tn->ring, rd->cursor, whence == SEEK_END);
-	rd->out_len = rd->out_off = 0;
+	rd->out_len = 0;
+	rd->out_off = 0;
 	return 0;
 }
 

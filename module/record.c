@@ -25,9 +25,8 @@
 #include "compat.h"
 #include "tcptrail.h"
 
-#define TT_STATE_NAME(n, name) [n] = #name,
 static const char *const tt_state_names[TCPTRAIL_STATE_MAX] = {
-	TCPTRAIL_STATES(TT_STATE_NAME)
+	TCPTRAIL_STATE_NAMES
 };
 
 static const char *const tt_kind_names[TCPTRAIL_EV_MAX] = {

@@ -97,12 +97,15 @@ void tt_ring_write(struct tt_ring *r, const struct tcptrail_event *ev)
 	slot = &rc->slots[pos & (r->size - 1)];
 
 	WRITE_ONCE(slot->seq, U64_MAX);
-	smp_wmb();		/* mark busy before the payload changes */
+	/* Mark the slot busy before its payload changes... */
+	smp_wmb();
 	slot->ev = *ev;
 	slot->ev.seq = pos;
 	slot->ev.cpu = smp_processor_id();
-	smp_wmb();		/* payload before the position that validates it */
+	/* ...and publish the payload before the position that validates it. */
+	smp_wmb();
 	WRITE_ONCE(slot->seq, pos);
+	/* Readers that see the new head see the slot written. */
 	smp_store_release(&rc->head, pos + 1);
 	local_irq_restore(flags);
 
@@ -134,6 +137,7 @@ void tt_cursor_rewind(struct tt_ring *r, struct tt_cursor *c, bool to_end)
 
 	for_each_possible_cpu(cpu) {
 		struct tt_ring_cpu *rc = per_cpu_ptr(r->cpu, cpu);
+		/* Pairs with the release in tt_ring_write(). */
 		u64 head = smp_load_acquire(&rc->head);
 
 		c->pos[cpu] = to_end ? head : tt_oldest(r, rc, head);
@@ -152,6 +156,7 @@ static bool tt_peek(struct tt_ring *r, struct tt_cursor *c, int cpu,
 	struct tt_ring_cpu *rc = per_cpu_ptr(r->cpu, cpu);
 
 	for (;;) {
+		/* Pairs with the release in tt_ring_write(). */
 		u64 head = smp_load_acquire(&rc->head);
 		u64 floor = READ_ONCE(rc->floor);
 		u64 oldest = tt_oldest(r, rc, head);
@@ -163,16 +168,19 @@ static bool tt_peek(struct tt_ring *r, struct tt_cursor *c, int cpu,
 
 			c->lost[TCPTRAIL_CAUSE_CLEARED] += cleared;
 			c->lost[TCPTRAIL_CAUSE_OVERWRITTEN] += oldest - pos - cleared;
-			c->pos[cpu] = pos = oldest;
+			pos = oldest;
+			c->pos[cpu] = pos;
 		}
 		if (pos >= head)
 			return false;
 
 		slot = &rc->slots[pos & (r->size - 1)];
 		if (READ_ONCE(slot->seq) == pos) {
-			smp_rmb();	/* position before payload */
+			/* Pairs with the writer's barriers: position first... */
+			smp_rmb();
 			*ev = slot->ev;
-			smp_rmb();	/* payload before the re-check */
+			/* ...then the payload, then the position again. */
+			smp_rmb();
 			if (READ_ONCE(slot->seq) == pos)
 				return true;
 		}
@@ -227,6 +235,7 @@ bool tt_ring_pending(struct tt_ring *r, struct tt_cursor *c)
 	for_each_possible_cpu(cpu) {
 		struct tt_ring_cpu *rc = per_cpu_ptr(r->cpu, cpu);
 
+		/* Pairs with the release in tt_ring_write(). */
 		if (c->pos[cpu] < smp_load_acquire(&rc->head))
 			return true;
 	}
@@ -241,6 +250,7 @@ void tt_ring_clear(struct tt_ring *r)
 	for_each_possible_cpu(cpu) {
 		struct tt_ring_cpu *rc = per_cpu_ptr(r->cpu, cpu);
 
+		/* Pairs with the release in tt_ring_write(). */
 		WRITE_ONCE(rc->floor, smp_load_acquire(&rc->head));
 	}
 }
@@ -252,6 +262,7 @@ u64 tt_ring_overwritten(struct tt_ring *r)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
+		/* Pairs with the release in tt_ring_write(). */
 		u64 head = smp_load_acquire(&per_cpu_ptr(r->cpu, cpu)->head);
 
 		if (head > r->size)

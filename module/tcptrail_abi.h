@@ -60,20 +60,15 @@ enum tcptrail_cause {
 #define TCPTRAIL_F_NO_TUPLE	0x0040	/* 4-tuple could not be completed */
 #define TCPTRAIL_F_SYSCTLS	0x0080	/* the sysctl snapshot is filled in */
 
-/* Kernel TCP states, by their numbers in include/net/tcp_states.h. */
-#define TCPTRAIL_STATES(X)			\
-	X(1, ESTABLISHED)			\
-	X(2, SYN_SENT)				\
-	X(3, SYN_RECV)				\
-	X(4, FIN_WAIT1)				\
-	X(5, FIN_WAIT2)				\
-	X(6, TIME_WAIT)				\
-	X(7, CLOSE)				\
-	X(8, CLOSE_WAIT)			\
-	X(9, LAST_ACK)				\
-	X(10, LISTEN)				\
-	X(11, CLOSING)				\
-	X(12, NEW_SYN_RECV)
+/*
+ * Kernel TCP states, by their numbers in include/net/tcp_states.h, as a
+ * designated initializer: both sides build their name table from it.
+ */
+#define TCPTRAIL_STATE_NAMES					\
+	[1] = "ESTABLISHED", [2] = "SYN_SENT", [3] = "SYN_RECV",	\
+	[4] = "FIN_WAIT1", [5] = "FIN_WAIT2", [6] = "TIME_WAIT",	\
+	[7] = "CLOSE", [8] = "CLOSE_WAIT", [9] = "LAST_ACK",		\
+	[10] = "LISTEN", [11] = "CLOSING", [12] = "NEW_SYN_RECV"
 #define TCPTRAIL_STATE_MAX	13
 
 struct tcptrail_event {

@@ -7,9 +7,7 @@
 #include "record.h"
 
 static const char *const state_names[TCPTRAIL_STATE_MAX] = {
-#define TT_STATE_NAME(num, name) [num] = #name,
-	TCPTRAIL_STATES(TT_STATE_NAME)
-#undef TT_STATE_NAME
+	TCPTRAIL_STATE_NAMES
 };
 
 static const char *const kind_names[TCPTRAIL_EV_MAX] = {

@@ -19,8 +19,9 @@ static int __init splat_init(void)
 	}
 	if (!strcmp(mode, "oops")) {
 		/* A NULL dereference the compiler cannot see through. */
-		int *volatile p = NULL;
+		int *p = NULL;
 
+		OPTIMIZER_HIDE_VAR(p);
 		pr_info("deliberate oops for the harness test: %d\n", *p);
 		return 0;
 	}
