@@ -51,12 +51,6 @@ static DEFINE_PER_CPU(struct tt_clone_ctx, tt_clone);
 static struct tracepoint *tt_tp_state;
 static bool tt_tp_state_on;
 
-struct tt_owner {
-	u32 pid;
-	bool known;
-	char comm[TASK_COMM_LEN];
-};
-
 static void tt_owner_current(struct tt_owner *o)
 {
 	o->pid = current->tgid;
@@ -73,7 +67,7 @@ static void tt_owner_to_conn(struct tt_conn *c, const struct tt_owner *o)
 	c->flags |= TT_CONN_OWNER;
 }
 
-static void tt_conn_to_event(struct tcptrail_event *ev, const struct tt_conn *c)
+void tt_conn_to_event(struct tcptrail_event *ev, const struct tt_conn *c)
 {
 	if (c->flags & TT_CONN_OWNER) {
 		ev->pid = c->pid;
@@ -90,7 +84,7 @@ static void tt_conn_to_event(struct tcptrail_event *ev, const struct tt_conn *c)
 	}
 }
 
-static void tt_owner_of(u64 cookie, struct tt_owner *o)
+void tt_owner_of(u64 cookie, struct tt_owner *o)
 {
 	struct tt_conn *c;
 	unsigned long flags;
@@ -109,8 +103,8 @@ static void tt_owner_of(u64 cookie, struct tt_owner *o)
 }
 
 /* The child's 4-tuple and ISNs, from the request sock it is cloned from. */
-static bool tt_fill_from_req(struct tcptrail_event *ev, const struct sock *sk,
-			     const struct request_sock *req)
+bool tt_fill_req(struct tcptrail_event *ev, const struct sock *sk,
+		 const struct request_sock *req)
 {
 	const struct inet_request_sock *ireq = inet_rsk(req);
 
@@ -201,7 +195,7 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		 * The clone still carries the listener's cookie; it takes the
 		 * request sock's right after, so that is the child's id.
 		 */
-		if (cc->depth && cc->req && tt_fill_from_req(&ev, sk, cc->req)) {
+		if (cc->depth && cc->req && tt_fill_req(&ev, sk, cc->req)) {
 			ev.cookie = tt_sk_cookie((struct sock *)cc->req);
 			if (!owner.known)
 				tt_owner_of(tt_sk_cookie(cc->listener), &owner);
@@ -255,14 +249,28 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		c->flags |= TT_CONN_SYN_PENDING;
 		c->last_ts = ts;
 		c->start_ts = ts;
+		c->state = new;
 		tt_conn_unlock(&tt_conns, c, flags);
 		return;
 	}
 
-	ev.dur_ns = c->last_ts ? ts - c->last_ts : 0;
-	c->last_ts = ts;
-	if (child)
-		c->start_ts = ts;
+	if (child) {
+		/*
+		 * The connection has been in SYN_RECV since its SYN arrived
+		 * (lifecycle.c): keep that time, so the ESTABLISHED event
+		 * carries the whole handshake. The clone is its first state.
+		 */
+		c->flags |= TT_CONN_CHILD;
+		if (!c->last_ts)
+			c->last_ts = ts;
+	} else if (c->flags & TT_CONN_IN_TW) {
+		/* The full sock closes; its timewait sock keeps state and time. */
+		ev.dur_ns = ts - c->last_ts;
+	} else {
+		ev.dur_ns = c->last_ts ? ts - c->last_ts : 0;
+		c->last_ts = ts;
+		c->state = new;
+	}
 	tt_conn_to_event(&ev, c);
 	if (new == TCP_CLOSE && !(c->flags & TT_CONN_IN_TW))
 		tt_conn_release(&tt_conns, c, flags);
@@ -371,6 +379,7 @@ static int tt_krp_syn_recv_ret(struct kretprobe_instance *ri,
 	c = tt_conn_lock(&tt_conns, tt_sk_cookie(child), true, &full, &flags);
 	if (!c)
 		return 0;
+	c->flags |= TT_CONN_CHILD;
 	if (!(c->flags & TT_CONN_ISN)) {
 		c->isn = tcp_rsk(req)->snt_isn;
 		c->peer_isn = tcp_rsk(req)->rcv_isn;
@@ -379,6 +388,7 @@ static int tt_krp_syn_recv_ret(struct kretprobe_instance *ri,
 	if (!c->last_ts) {
 		c->last_ts = ktime_get_ns();
 		c->start_ts = c->last_ts;
+		c->state = TCP_SYN_RECV;
 	}
 	if (!(c->flags & TT_CONN_OWNER))
 		tt_owner_to_conn(c, &owner);
@@ -531,28 +541,28 @@ struct tracepoint *tt_find_tracepoint(const char *name)
 	return l.tp;
 }
 
-static int tt_attach_kprobe(int id, struct kprobe *kp)
+/* A probe that will not attach costs its feature, never the module. */
+int tt_attach_kprobe(struct tt_hook_status *st, struct kprobe *kp)
 {
 	int err = register_kprobe(kp);
 
-	tt_status[id].wanted = true;
+	st->wanted = true;
 	if (err)
-		pr_warn("kprobe on %s failed (%d): %s\n", kp->symbol_name, err,
-			id == TT_H_CONNECT ? "SYN_SENT will show port 0, no ISN" :
-			"its details are missing from events");
-	tt_status[id].attached = !err;
+		pr_warn("kprobe on %s failed (%d): events lack what it adds\n",
+			kp->symbol_name, err);
+	st->attached = !err;
 	return err;
 }
 
-static int tt_attach_kretprobe(int id, struct kretprobe *krp)
+int tt_attach_kretprobe(struct tt_hook_status *st, struct kretprobe *krp)
 {
 	int err = register_kretprobe(krp);
 
-	tt_status[id].wanted = true;
+	st->wanted = true;
 	if (err)
 		pr_warn("kretprobe on %s failed (%d): events lack what it adds\n",
 			krp->kp.symbol_name, err);
-	tt_status[id].attached = !err;
+	st->attached = !err;
 	return err;
 }
 
@@ -583,11 +593,11 @@ int tt_hooks_attach(enum tt_hook_mode mode)
 {
 	int err;
 
-	tt_attach_kprobe(TT_H_CONNECT, &tt_kp_conn);
-	tt_attach_kretprobe(TT_H_SYN4, &tt_krp_syn4);
+	tt_attach_kprobe(&tt_status[TT_H_CONNECT], &tt_kp_conn);
+	tt_attach_kretprobe(&tt_status[TT_H_SYN4], &tt_krp_syn4);
 	if (IS_ENABLED(CONFIG_IPV6))
-		tt_attach_kretprobe(TT_H_SYN6, &tt_krp_syn6);
-	tt_attach_kretprobe(TT_H_ACCEPT, &tt_krp_accept);
+		tt_attach_kretprobe(&tt_status[TT_H_SYN6], &tt_krp_syn6);
+	tt_attach_kretprobe(&tt_status[TT_H_ACCEPT], &tt_krp_accept);
 
 	if (mode != TT_HOOK_KPROBE) {
 		tt_status[TT_H_TRACEPOINT].wanted = true;
@@ -605,10 +615,10 @@ int tt_hooks_attach(enum tt_hook_mode mode)
 		if (mode == TT_HOOK_TRACEPOINT)
 			goto err_detach_extras;
 	}
-	err = tt_attach_kprobe(TT_H_SET_STATE, &tt_kp_state);
+	err = tt_attach_kprobe(&tt_status[TT_H_SET_STATE], &tt_kp_state);
 	if (err)
 		goto err_detach_extras;
-	tt_attach_kretprobe(TT_H_LISTEN, &tt_krp_listen);
+	tt_attach_kretprobe(&tt_status[TT_H_LISTEN], &tt_krp_listen);
 	tt_mode = TT_HOOK_KPROBE;
 	return 0;
 

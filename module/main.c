@@ -79,6 +79,7 @@ int tt_start(void)
 		pr_err("cannot attach to TCP state changes (%d)\n", err);
 		goto err_unregister_netns;
 	}
+	tt_lifecycle_attach();
 	tt_running = true;
 	return 0;
 
@@ -93,6 +94,7 @@ void tt_stop(void)
 {
 	if (!tt_running)
 		return;
+	tt_lifecycle_detach();
 	tt_hooks_detach();
 	tt_netns_unregister();
 	tt_table_free(&tt_conns);

@@ -395,7 +395,7 @@ static const struct proc_ops tt_control_ops = {
 static int tt_stats_show(struct seq_file *m, void *v)
 {
 	struct tt_net *tn = m->private;
-	struct tt_hook_status hs[16];
+	struct tt_hook_status hs[32];
 	struct tt_stats sum = {};
 	int cpu, i, n;
 
@@ -412,6 +412,7 @@ static int tt_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "abi %u.%u\n", TCPTRAIL_ABI_MAJOR, TCPTRAIL_ABI_MINOR);
 	seq_printf(m, "hook_mode %s\n", tt_hook_mode_name());
 	n = tt_hooks_status(hs, ARRAY_SIZE(hs));
+	n += tt_lifecycle_status(hs + n, ARRAY_SIZE(hs) - n);
 	for (i = 0; i < n; i++)
 		seq_printf(m, "hook.%s %s\n", hs[i].name,
 			   !hs[i].wanted ? "unused" :

@@ -173,6 +173,9 @@ void tt_fill_tuple(struct tcptrail_event *ev, const struct sock *sk)
 	ev->family = sk->sk_family;
 	ev->netns = sock_net(sk)->ns.inum;
 	ev->sport = sk->sk_num;
+	/* A closing socket has given its port back; inet_sport still says. */
+	if (!ev->sport && sk_fullsock(sk))
+		ev->sport = ntohs(inet_sk(sk)->inet_sport);
 	ev->dport = ntohs(sk->sk_dport);
 	if (sk->sk_family == AF_INET) {
 		memcpy(ev->saddr, &sk->sk_rcv_saddr, 4);

@@ -56,6 +56,7 @@ u64 tt_ring_overwritten(struct tt_ring *r);
 #define TT_CONN_OWNER		0x04
 #define TT_CONN_SYN_PENDING	0x08	/* SYN_SENT waits for tcp_connect */
 #define TT_CONN_IN_TW		0x10	/* a timewait sock carries on */
+#define TT_CONN_CHILD		0x20	/* request sock became a full child */
 
 struct tt_conn {
 	u64 cookie;		/* 0: free slot */
@@ -66,6 +67,8 @@ struct tt_conn {
 	u32 pid;
 	u16 flags;
 	u16 sport;		/* local port, kept for CLOSE */
+	u8 state;		/* state entered last */
+	u8 tw_cause;		/* why the timewait sock is going */
 	char comm[TASK_COMM_LEN];
 };
 
@@ -186,6 +189,26 @@ const char *tt_hook_mode_name(void);
 int tt_hooks_status(struct tt_hook_status *st, int max);
 void tt_record_state(struct sock *sk, int old, int new, u64 ts);
 struct tracepoint *tt_find_tracepoint(const char *name);
+struct kprobe;
+struct kretprobe;
+int tt_attach_kprobe(struct tt_hook_status *st, struct kprobe *kp);
+int tt_attach_kretprobe(struct tt_hook_status *st, struct kretprobe *krp);
+struct tt_owner {
+	u32 pid;
+	bool known;
+	char comm[TASK_COMM_LEN];
+};
+
+void tt_owner_of(u64 cookie, struct tt_owner *o);
+void tt_conn_to_event(struct tcptrail_event *ev, const struct tt_conn *c);
+struct request_sock;
+bool tt_fill_req(struct tcptrail_event *ev, const struct sock *sk,
+		 const struct request_sock *req);
+
+/* lifecycle.c: SYN arrival, resets and the timewait sock. */
+void tt_lifecycle_attach(void);
+void tt_lifecycle_detach(void);
+int tt_lifecycle_status(struct tt_hook_status *st, int max);
 
 /* main.c: module-wide state. */
 extern struct tt_table tt_conns;

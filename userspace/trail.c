@@ -422,9 +422,12 @@ static void timeline_build(const struct tt_conn *c, struct timeline *tl)
 			}
 			if (tl->cur < 0 && ev->dur_ns && ev->old_state != 7 &&
 			    (!tl->n || tl->rows[tl->n - 1].is_note)) {
-				/* First sight mid-connection: the kernel knows since when. */
-				r = tl_push(tl, ev->ts_ns - ev->dur_ns, sname(ev->old_state), 0);
-				snprintf(r->label, sizeof(r->label), "%s", sname(ev->old_state));
+				/*
+				 * First sight mid-connection: the kernel knows since when. An
+				 * accepted child was never in LISTEN: that time was its request sock's.
+				 */
+				tl_push(tl, ev->ts_ns - ev->dur_ns,
+					ev->old_state == 10 ? "NEW_SYN_RECV" : sname(ev->old_state), 0);
 			}
 			snprintf(why, sizeof(why), "-> %s", sname(ev->new_state));
 			tl_close(tl, ev->ts_ns, ev->dur_ns, why);

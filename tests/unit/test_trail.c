@@ -60,6 +60,25 @@ static void tracking(void)
 	tap_ok(!tt_conn_gone(c, evs[10].ts_ns + 300 * MS), "trail: ... and a late TW_ENTER revives it");
 	tt_trail_free(t);
 
+	/* An accepted child seen alone: its time before SYN_RECV was a request sock's, not LISTEN. */
+	{
+		struct tt_fmt fmt = { .wall_offset_ns = 0 };
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		t = tt_trail_new();
+		for (int i = 0; i < n; i++)
+			if (evs[i].cookie == 4098 && evs[i].kind == TCPTRAIL_EV_STATE)
+				tt_trail_add(t, &evs[i]);
+		tt_conn_print_timeline(f, t->conns[0], &fmt, t->last_ts);
+		fclose(f);
+		tap_ok(strstr(buf, "      -0.040  NEW_SYN_RECV                    0.040  -> SYN_RECV\n") &&
+		       !strstr(buf, "LISTEN"), "timeline: a child's first state is its request sock's");
+		free(buf);
+		tt_trail_free(t);
+	}
+
 	/* Server only, up to ESTABLISHED: open. */
 	t = trail_of(evs, 5);
 	tap_ok(!tt_trail_all_gone(t, evs[4].ts_ns), "trail: established connections are not gone");
