@@ -51,6 +51,16 @@ static bool tt_is_tcp(const struct sock *sk)
 	return prot && !strncmp(prot->name, "TCP", 3);
 }
 
+/* The sequence space a timewait sock still keeps. */
+static void tt_fill_tw_seq(struct tcptrail_event *ev, const struct sock *sk)
+{
+	const struct tcp_timewait_sock *tcptw = tcp_twsk(sk);
+
+	ev->snd_nxt = READ_ONCE(tcptw->tw_snd_nxt);
+	ev->rcv_nxt = READ_ONCE(tcptw->tw_rcv_nxt);
+	ev->rcv_wnd = READ_ONCE(tcptw->tw_rcv_wnd);
+}
+
 /* Fill the parts every lifecycle event has and send it. */
 static void tt_lc_emit(struct tcptrail_event *ev, const struct sock *sk)
 {
@@ -82,6 +92,7 @@ static void tt_tw_armed(struct inet_timewait_sock *tw, int timeo, bool rearm)
 		return;
 	ev.cookie = tt_sk_cookie(sk);
 	ev.new_state = ev.substate;
+	tt_fill_tw_seq(&ev, sk);
 	c = tt_conn_lock(&tt_conns, ev.cookie, true, &full, &flags);
 	if (c) {
 		bool first = !(c->flags & TT_CONN_IN_TW);
@@ -224,6 +235,7 @@ static int tt_kp_tw_destructor(struct kprobe *p, struct pt_regs *regs)
 	ev.cookie = tt_sk_cookie(tw);
 	ev.substate = READ_ONCE(inet_twsk(tw)->tw_substate);
 	ev.old_state = ev.substate;
+	tt_fill_tw_seq(&ev, tw);
 	if (!check_net(sock_net(tw)))
 		ev.cause = TCPTRAIL_CAUSE_NETNS;
 	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);

@@ -267,15 +267,16 @@ static void text_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_
 		strcpy(isn, "-");
 	if (!fmt->relative)
 		snprintf(seq, sizeof(seq), "%u", ev->snd_nxt);
-	else if (ev->kind == TCPTRAIL_EV_STATE && (ev->new_state == 2 || ev->new_state == 10))
-		strcpy(seq, "-");	/* SYN_SENT is recorded before snd_nxt is set; LISTEN has none */
+	else if (!tt_seq_fields_set(ev) ||
+		 (ev->kind == TCPTRAIL_EV_STATE && (ev->new_state == 2 || ev->new_state == 10)))
+		strcpy(seq, "-");	/* not recorded; SYN_SENT is recorded before snd_nxt is set */
 	else if (is.have_isn)
 		snprintf(seq, sizeof(seq), "%u", tt_seq_rel(ev->snd_nxt, is.isn));
 	else
 		strcpy(seq, "-");
 	if (!fmt->relative)
 		snprintf(ack, sizeof(ack), "%u", ev->rcv_nxt);
-	else if (is.have_peer)
+	else if (is.have_peer && tt_seq_fields_set(ev))
 		snprintf(ack, sizeof(ack), "%u", tt_seq_rel(ev->rcv_nxt, is.peer));
 	else
 		strcpy(ack, "-");

@@ -42,6 +42,7 @@ struct side {
 	int in_tw;
 	int rst_recv;
 	char shown[LABEL_W + 1];	/* last state label drawn on this side */
+	uint32_t snd_hi, rcv_hi;	/* highest relative snd_nxt/rcv_nxt seen: they only grow */
 	uint32_t data_end;		/* data from this end drawn up to here (relative) */
 	int fin_known;
 	uint32_t fin_seq;		/* relative seq of this end's FIN */
@@ -220,14 +221,29 @@ static void recv_fin(struct ctx *x)
 	fact(x, !x->l, SEG_FIN, x->ok_rcv, x->rnx - 1, x->ok_una, x->una, 0);
 }
 
-/* The peer acked our FIN. */
+/*
+ * The peer acked our FIN: ack is one past it. Its seq is our rcv_nxt, or,
+ * when the record has none, one past the peer's FIN if that came first.
+ */
 static void recv_fin_ack(struct ctx *x)
 {
-	struct side *L = &x->ld->s[x->l];
-	int have = L->fin_known || x->ok_una;
+	struct side *L = &x->ld->s[x->l], *P = &x->ld->s[!x->l];
+	int have_ack = L->fin_known || x->ok_una, have_seq = x->ok_rcv || P->fin_known;
 	uint32_t ack = L->fin_known ? L->fin_seq + 1 : x->una;
+	uint32_t seq = x->ok_rcv ? x->rnx : P->fin_seq + 1;
 
-	fact(x, !x->l, SEG_ACK, x->ok_rcv, x->rnx, have, ack, 0);
+	fact(x, !x->l, SEG_ACK, have_seq, seq, have_ack, ack, 0);
+}
+
+/* We ack the peer's FIN, after our own: from the record, else one past each FIN. */
+static void send_fin_ack(struct ctx *x)
+{
+	struct side *L = &x->ld->s[x->l], *P = &x->ld->s[!x->l];
+	int have_seq = x->ok_snd || L->fin_known, have_ack = x->ok_rcv || P->fin_known;
+	uint32_t seq = x->ok_snd ? x->snx : L->fin_seq + 1;
+	uint32_t ack = x->ok_rcv ? x->rnx : P->fin_seq + 1;
+
+	fact(x, x->l, SEG_ACK, have_seq, seq, have_ack, ack, 0);
 }
 
 /* Into TIME_WAIT from @prev: what got us there. */
@@ -240,7 +256,7 @@ static void to_time_wait(struct ctx *x, int prev)
 	if (prev == ST_FIN_WAIT1)
 		recv_fin_ack(x);
 	recv_fin(x);
-	fact(x, x->l, SEG_ACK, x->ok_snd, x->snx, x->ok_rcv, x->rnx, 0);
+	send_fin_ack(x);
 }
 
 static void place_label(struct ctx *x, const char *label)
@@ -275,16 +291,26 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 	const char *label = NULL;
 	char cb[16];
 
-	/* Relative numbers only where the ISN is known and the result looks real. */
-	if (L->have_isn) {
+	/*
+	 * Relative numbers only where the ISN is known and the result looks
+	 * real: records of sockets without sequence state (timewait, request
+	 * socks) carry zeros, and real numbers never go back nor jump 2^30.
+	 */
+	if (L->have_isn && tt_seq_fields_set(ev)) {
 		x.snx = tt_seq_rel(ev->snd_nxt, L->isn);
 		x.una = tt_seq_rel(ev->snd_una, L->isn);
-		x.ok_snd = tt_seq_sane(x.snx);
-		x.ok_una = tt_seq_sane(x.una);
+		x.ok_snd = tt_seq_sane(x.snx) && !tt_seq_before(x.snx, L->snd_hi) &&
+			   x.snx - L->snd_hi < 0x40000000u;
+		x.ok_una = x.ok_snd && tt_seq_sane(x.una) && !tt_seq_before(x.snx, x.una);
+		if (x.ok_snd)
+			L->snd_hi = x.snx;
 	}
-	if (P->have_isn) {
+	if (P->have_isn && tt_seq_fields_set(ev)) {
 		x.rnx = tt_seq_rel(ev->rcv_nxt, P->isn);
-		x.ok_rcv = tt_seq_sane(x.rnx) && x.rnx > 0;
+		x.ok_rcv = tt_seq_sane(x.rnx) && x.rnx > 0 && !tt_seq_before(x.rnx, L->rcv_hi) &&
+			   x.rnx - L->rcv_hi < 0x40000000u;
+		if (x.ok_rcv)
+			L->rcv_hi = x.rnx;
 	}
 
 	switch (ev->kind) {
@@ -310,7 +336,7 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 			recv_fin_ack(&x);
 		} else if (o == ST_FIN_WAIT1 && n == ST_CLOSING) {
 			recv_fin(&x);
-			fact(&x, l, SEG_ACK, x.ok_snd, x.snx, x.ok_rcv, x.rnx, 0);
+			send_fin_ack(&x);
 		} else if (n == ST_TIME_WAIT) {
 			to_time_wait(&x, o);
 		} else if (o == ST_CLOSE_WAIT && n == ST_LAST_ACK) {

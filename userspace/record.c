@@ -55,7 +55,7 @@ int tt_state_from_name(const char *name)
 	char buf[32];
 	size_t i;
 
-	for (i = 0; name[i] && i < sizeof(buf) - 1; i++)
+	for (i = 0; i < sizeof(buf) - 1 && name[i]; i++)
 		buf[i] = name[i] == '-' ? '_' : name[i];
 	if (name[i])
 		return -1;
@@ -93,8 +93,8 @@ enum tt_hdr_status tt_check_header(const void *buf, size_t len, const char *who,
 			 "ABI mismatch: %s speaks tcptrail ABI %u.%u with %u-byte records, "
 			 "this tcptrail speaks %u.%u with %u-byte records; "
 			 "build the module and tcptrail from the same source",
-			 who, h.major, h.minor, h.record_size,
-			 TCPTRAIL_ABI_MAJOR, TCPTRAIL_ABI_MINOR, TCPTRAIL_RECORD_SIZE);
+			 who, h.major, h.minor, h.record_size, (unsigned int)TCPTRAIL_ABI_MAJOR,
+			 (unsigned int)TCPTRAIL_ABI_MINOR, (unsigned int)TCPTRAIL_RECORD_SIZE);
 		return TT_HDR_MISMATCH;
 	}
 	if (out)

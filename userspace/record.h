@@ -77,4 +77,10 @@ static inline int tt_seq_sane(uint32_t rel)
 	return rel < 0x80000000u;
 }
 
+/* Did the kernel fill in snd_una/snd_nxt/rcv_nxt? Sockets without sequence state leave zeros. */
+static inline int tt_seq_fields_set(const struct tcptrail_event *ev)
+{
+	return ev->snd_una || ev->snd_nxt || ev->rcv_nxt;
+}
+
 #endif

@@ -349,6 +349,7 @@ struct tl_row {
 	int open;		/* still in this state at the end of the trace */
 	int have_dur;
 	uint64_t dur;
+	int before_trace;	/* began before its first record: start from dur_ns */
 	char end[96];
 };
 
@@ -378,7 +379,11 @@ static struct tl_row *tl_push(struct timeline *tl, uint64_t start, const char *l
 	return r;
 }
 
-/* Close the open state row at @ts; the kernel's own measure wins when it has one. */
+/*
+ * Close the open state row at @ts. A row we saw begin is measured between
+ * the two records, so durations add up with the "at" column; the kernel's
+ * dur_ns only measures the row that began before the trace.
+ */
 static void tl_close(struct timeline *tl, uint64_t ts, uint64_t kernel_dur, const char *why)
 {
 	struct tl_row *r;
@@ -388,7 +393,10 @@ static void tl_close(struct timeline *tl, uint64_t ts, uint64_t kernel_dur, cons
 	r = &tl->rows[tl->cur];
 	r->open = 0;
 	r->have_dur = 1;
-	r->dur = kernel_dur ? kernel_dur : (ts > r->start ? ts - r->start : 0);
+	if (r->before_trace && kernel_dur)
+		r->dur = kernel_dur;
+	else
+		r->dur = ts > r->start ? ts - r->start : 0;
 	snprintf(r->end, sizeof(r->end), "%s", why);
 	tl->cur = -1;
 }
@@ -426,8 +434,9 @@ static void timeline_build(const struct tt_conn *c, struct timeline *tl)
 				 * First sight mid-connection: the kernel knows since when. An
 				 * accepted child was never in LISTEN: that time was its request sock's.
 				 */
-				tl_push(tl, ev->ts_ns - ev->dur_ns,
-					ev->old_state == 10 ? "NEW_SYN_RECV" : sname(ev->old_state), 0);
+				r = tl_push(tl, ev->ts_ns - ev->dur_ns,
+					    ev->old_state == 10 ? "NEW_SYN_RECV" : sname(ev->old_state), 0);
+				r->before_trace = 1;
 			}
 			snprintf(why, sizeof(why), "-> %s", sname(ev->new_state));
 			tl_close(tl, ev->ts_ns, ev->dur_ns, why);

@@ -46,3 +46,43 @@ serve() {
 drain() {
 	$TRAIL drain "${1:-$PROC/events}"
 }
+
+# pair NAME N [DELAY]: netns NAME-c (198.18.N.2) and NAME-s (198.18.N.1)
+# joined by veth; DELAY (e.g. 50ms) on the client's egress makes the RTT.
+pair() {
+	local name=$1 n=$2 delay=${3:-}
+	ip netns add "$name-c"
+	ip netns add "$name-s"
+	ip link add "$name-c0" netns "$name-c" type veth peer "$name-s0" netns "$name-s"
+	ip -n "$name-c" addr add "198.18.$n.2/24" dev "$name-c0"
+	ip -n "$name-s" addr add "198.18.$n.1/24" dev "$name-s0"
+	ip -n "$name-c" link set lo up
+	ip -n "$name-s" link set lo up
+	ip -n "$name-c" link set "$name-c0" up
+	ip -n "$name-s" link set "$name-s0" up
+	if [ -n "$delay" ]; then
+		ip netns exec "$name-c" tc qdisc add dev "$name-c0" root netem delay "$delay" ||
+			fail "netem on $name-c0"
+	fi
+}
+
+# workload NETNS ARGS...: tcpwork.py in a netns
+workload() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" python3 "$TOP/tests/integration/tcpwork.py" "$@"
+}
+
+# wait_listen NETNS PORT
+wait_listen() {
+	for _ in $(seq 100); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q LISTEN && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on port $2 in $1"
+}
+
+# overflow NETNS: the kernel's own count of skipped TIME_WAITs there
+overflow() {
+	ip netns exec "$1" nstat -az TcpExtTCPTimeWaitOverflow | awk '$1 == "TcpExtTCPTimeWaitOverflow" { print $2 }'
+}

@@ -302,6 +302,73 @@ int fx_v6(struct tcptrail_event *out)
 	return n;
 }
 
+int fx_vm(struct tcptrail_event *out)
+{
+	const uint32_t c = 3389442050u, s = 2296310572u;
+	struct tcptrail_event e;
+	int n = 0;
+
+#define VC(us, sq, o, nw, dur) \
+	(e = base(us, 0, sq, 4097, TCPTRAIL_EV_STATE, AF_INET, "127.0.0.1", 37950, "127.0.0.1", 8080), \
+	 e.old_state = o, e.new_state = nw, e.dur_ns = dur, owner(&e, 174, "curl"), isns(&e, 1, c, 1, s))
+#define VS(us, sq, kind, o, nw, dur) \
+	(e = base(us, 1, sq, 4098, kind, AF_INET, "127.0.0.1", 8080, "127.0.0.1", 37950), \
+	 e.old_state = o, e.new_state = nw, e.dur_ns = dur, owner(&e, 169, "python3"), isns(&e, 1, s, 1, c))
+
+	VC(0, 0, CLOSE, SYN_SENT, 0);
+	e.flags &= (uint16_t)~TCPTRAIL_F_PEER_ISN;
+	out[n++] = e;
+	VS(51440, 0, TCPTRAIL_EV_SYN_RECV, 0, 0, 0);
+	e.flags |= TCPTRAIL_F_SOFTIRQ;
+	sysctls(&e, 1000);
+	out[n++] = e;
+	VC(60810, 1, SYN_SENT, ESTABLISHED, 60810000);
+	e.flags |= TCPTRAIL_F_SOFTIRQ;
+	seqs(&e, c + 1, c + 1, s + 1);
+	out[n++] = e;
+	VS(63597, 1, TCPTRAIL_EV_STATE, LISTEN, SYN_RECV, 0);
+	e.flags |= TCPTRAIL_F_SOFTIRQ;
+	out[n++] = e;
+	VS(71331, 2, TCPTRAIL_EV_STATE, SYN_RECV, ESTABLISHED, 19891000);
+	e.flags |= TCPTRAIL_F_SOFTIRQ;
+	seqs(&e, s + 1, s + 1, c + 1);
+	out[n++] = e;
+	VS(219151, 3, TCPTRAIL_EV_STATE, ESTABLISHED, FIN_WAIT1, 147820000);
+	seqs(&e, s + 733, s + 733, c + 79);
+	out[n++] = e;
+	VC(219495, 2, ESTABLISHED, CLOSE_WAIT, 158684000);
+	e.flags |= TCPTRAIL_F_SOFTIRQ;
+	seqs(&e, c + 79, c + 79, s + 734);
+	out[n++] = e;
+	VS(223336, 4, TCPTRAIL_EV_STATE, FIN_WAIT1, FIN_WAIT1, 4185000);
+	seqs(&e, s + 733, s + 734, c + 79);
+	out[n++] = e;
+	VC(241617, 3, CLOSE_WAIT, LAST_ACK, 22122000);
+	seqs(&e, c + 79, c + 79, s + 734);
+	out[n++] = e;
+	VS(242008, 5, TCPTRAIL_EV_STATE, FIN_WAIT1, FIN_WAIT2, 18670000);
+	e.flags |= TCPTRAIL_F_SOFTIRQ;
+	seqs(&e, s + 734, s + 734, c + 79);
+	out[n++] = e;
+	VS(242436, 6, TCPTRAIL_EV_TW_ENTER, 0, 0, 428000);
+	e.flags |= TCPTRAIL_F_SOFTIRQ;
+	e.substate = TIME_WAIT;
+	e.timeout_ns = 60000000000ull;
+	sysctls(&e, 1000);
+	out[n++] = e;
+	VS(252300, 7, TCPTRAIL_EV_STATE, FIN_WAIT2, CLOSE, 9864000);
+	e.flags |= TCPTRAIL_F_SOFTIRQ;
+	seqs(&e, s + 734, s + 734, c + 80);
+	out[n++] = e;
+	VC(253316, 4, LAST_ACK, CLOSE, 11698000);
+	e.flags |= TCPTRAIL_F_SOFTIRQ;
+	seqs(&e, c + 80, c + 80, s + 734);
+	out[n++] = e;
+#undef VC
+#undef VS
+	return n;
+}
+
 void fx_header(struct tcptrail_header *h, uint32_t magic, uint16_t major, uint16_t minor,
 	       uint32_t size)
 {

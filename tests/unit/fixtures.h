@@ -18,6 +18,13 @@ int fx_pair(struct tcptrail_event *out);
 /* IPv6 and v4-mapped: lifecycle kinds, a LOST record, odd comm bytes, unknown ISNs. */
 int fx_v6(struct tcptrail_event *out);
 
+/*
+ * As recorded by the module in the dev VM (6.12): curl fetches a page from
+ * python3's http.server, which closes first; the timewait record has no
+ * sequence numbers, and there is a FIN_WAIT1 -> FIN_WAIT1.
+ */
+int fx_vm(struct tcptrail_event *out);
+
 void fx_header(struct tcptrail_header *h, uint32_t magic, uint16_t major, uint16_t minor,
 	       uint32_t size);
 /* Header (valid unless @h given) then records; 0 on success. */
