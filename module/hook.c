@@ -544,7 +544,12 @@ struct tracepoint *tt_find_tracepoint(const char *name)
 /* A probe that will not attach costs its feature, never the module. */
 int tt_attach_kprobe(struct tt_hook_status *st, struct kprobe *kp)
 {
-	int err = register_kprobe(kp);
+	int err;
+
+	/* A kprobe registered before keeps its address: start afresh. */
+	kp->addr = NULL;
+	kp->flags = 0;
+	err = register_kprobe(kp);
 
 	st->wanted = true;
 	if (err)
@@ -556,7 +561,11 @@ int tt_attach_kprobe(struct tt_hook_status *st, struct kprobe *kp)
 
 int tt_attach_kretprobe(struct tt_hook_status *st, struct kretprobe *krp)
 {
-	int err = register_kretprobe(krp);
+	int err;
+
+	krp->kp.addr = NULL;
+	krp->kp.flags = 0;
+	err = register_kretprobe(krp);
 
 	st->wanted = true;
 	if (err)

@@ -4,6 +4,7 @@
  * seen through the module's own hooks and ring.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/in.h>
 #include <linux/net.h>
 #include <net/sock.h>
@@ -59,7 +60,7 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 	struct tt_net *tn;
 	u16 lport, cport;
 	bool started_here = !tt_started();
-	int err;
+	int err, i;
 
 	/* 6.1 runs a module's suites before its init: start it ourselves. */
 	KUNIT_ASSERT_EQ(test, tt_start(), 0);
@@ -125,15 +126,30 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, child_est->rcv_nxt, syn->isn + 1);
 	KUNIT_EXPECT_TRUE(test, child->flags & TCPTRAIL_F_SOFTIRQ);
 
-	/* The client closes first: FIN_WAIT1 on its side, CLOSE_WAIT on ours. */
+	/*
+	 * The client closes first: FIN_WAIT1 on its side, CLOSE_WAIT on ours;
+	 * then ours closes: LAST_ACK, and CLOSE once the last ACK is back.
+	 * Both answers come in softirq: wait for each.
+	 */
 	sock_release(csock);
-	sock_release(asock);
-	sock_release(lsock);
-	tt_collect(test, tn, cur, lport, cport, seen);
+	for (i = 0; i < 100 && !tt_find(seen, lport, TCP_ESTABLISHED,
+					  TCP_CLOSE_WAIT); i++) {
+		msleep(20);
+		tt_collect(test, tn, cur, lport, cport, seen);
+	}
 	KUNIT_EXPECT_NOT_NULL(test, tt_find(seen, cport, TCP_ESTABLISHED,
 					    TCP_FIN_WAIT1));
 	KUNIT_EXPECT_NOT_NULL(test, tt_find(seen, lport, TCP_ESTABLISHED,
 					    TCP_CLOSE_WAIT));
+	sock_release(asock);
+	sock_release(lsock);
+	for (i = 0; i < 100 && !tt_find(seen, lport, TCP_LAST_ACK, TCP_CLOSE);
+	     i++) {
+		msleep(20);
+		tt_collect(test, tn, cur, lport, cport, seen);
+	}
+	KUNIT_EXPECT_NOT_NULL(test, tt_find(seen, lport, TCP_CLOSE_WAIT,
+					    TCP_LAST_ACK));
 	KUNIT_EXPECT_NOT_NULL(test, tt_find(seen, lport, TCP_LAST_ACK,
 					    TCP_CLOSE));
 	kfree(cur);
