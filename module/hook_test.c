@@ -132,8 +132,9 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 	 * Both answers come in softirq: wait for each.
 	 */
 	sock_release(csock);
-	for (i = 0; i < 100 && !tt_find(seen, lport, TCP_ESTABLISHED,
-					  TCP_CLOSE_WAIT); i++) {
+	for (i = 0; i < 100; i++) {
+		if (tt_find(seen, lport, TCP_ESTABLISHED, TCP_CLOSE_WAIT))
+			break;
 		msleep(20);
 		tt_collect(test, tn, cur, lport, cport, seen);
 	}
@@ -143,8 +144,9 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 					    TCP_CLOSE_WAIT));
 	sock_release(asock);
 	sock_release(lsock);
-	for (i = 0; i < 100 && !tt_find(seen, lport, TCP_LAST_ACK, TCP_CLOSE);
-	     i++) {
+	for (i = 0; i < 100; i++) {
+		if (tt_find(seen, lport, TCP_LAST_ACK, TCP_CLOSE))
+			break;
 		msleep(20);
 		tt_collect(test, tn, cur, lport, cport, seen);
 	}

@@ -76,6 +76,62 @@ static void tt_lc_emit(struct tcptrail_event *ev, const struct sock *sk)
 	tt_emit(tn, ev);
 }
 
+/*
+ * Bookkeeping of the timewait sock's life in its connection's slot, kept
+ * apart from the probes so KUnit can drive it with made-up inputs.
+ */
+
+/* The timer is armed: the first time (enter) or again (substate). */
+void tt_tw_book_armed(struct tt_conn *c, struct tcptrail_event *ev)
+{
+	bool first = !(c->flags & TT_CONN_IN_TW);
+
+	ev->kind = first ? TCPTRAIL_EV_TW_ENTER : TCPTRAIL_EV_TW_SUBSTATE;
+	ev->old_state = c->state;
+	ev->new_state = ev->substate;
+	ev->dur_ns = c->last_ts ? ev->ts_ns - c->last_ts : 0;
+	c->last_ts = ev->ts_ns;
+	c->state = ev->substate;
+	c->flags |= TT_CONN_IN_TW;
+	tt_conn_to_event(ev, c);
+}
+
+/* Why inet_twsk_deschedule_put() kills a timewait sock before its time. */
+u8 tt_tw_kill_cause(bool net_alive, bool verdict_is_this_tw, bool inside,
+		    int status)
+{
+	if (!net_alive)
+		return TCPTRAIL_CAUSE_NETNS;
+	if (verdict_is_this_tw && (inside || status == TCP_TW_RST))
+		return TCPTRAIL_CAUSE_RST;
+	if (verdict_is_this_tw && status == TCP_TW_SYN)
+		return TCPTRAIL_CAUSE_SYN;
+	return TCPTRAIL_CAUSE_OTHER;
+}
+
+/* The first reason given is the one that ends it (reuse, then the kill). */
+void tt_tw_book_cause(struct tt_conn *c, u8 cause)
+{
+	if (!c->tw_cause)
+		c->tw_cause = cause;
+}
+
+/* The timewait sock is freed: no reason given means the timer ran out. */
+void tt_tw_book_exit(const struct tt_conn *c, struct tcptrail_event *ev,
+		     bool net_alive)
+{
+	ev->kind = TCPTRAIL_EV_TW_EXIT;
+	ev->old_state = ev->substate;
+	ev->new_state = TCP_CLOSE;
+	ev->cause = net_alive ? TCPTRAIL_CAUSE_EXPIRED : TCPTRAIL_CAUSE_NETNS;
+	if (!c)
+		return;
+	if (c->tw_cause)
+		ev->cause = c->tw_cause;
+	ev->dur_ns = c->last_ts ? ev->ts_ns - c->last_ts : 0;
+	tt_conn_to_event(ev, c);
+}
+
 static void tt_tw_armed(struct inet_timewait_sock *tw, int timeo, bool rearm)
 {
 	struct sock *sk = (struct sock *)tw;
@@ -91,22 +147,14 @@ static void tt_tw_armed(struct inet_timewait_sock *tw, int timeo, bool rearm)
 	if (!tt_is_tcp(sk))
 		return;
 	ev.cookie = tt_sk_cookie(sk);
-	ev.new_state = ev.substate;
 	tt_fill_tw_seq(&ev, sk);
 	c = tt_conn_lock(&tt_conns, ev.cookie, true, &full, &flags);
 	if (c) {
-		bool first = !(c->flags & TT_CONN_IN_TW);
-
-		ev.kind = first ? TCPTRAIL_EV_TW_ENTER : TCPTRAIL_EV_TW_SUBSTATE;
-		ev.old_state = c->state;
-		ev.dur_ns = c->last_ts ? ev.ts_ns - c->last_ts : 0;
-		c->last_ts = ev.ts_ns;
-		c->state = ev.substate;
-		c->flags |= TT_CONN_IN_TW;
-		tt_conn_to_event(&ev, c);
+		tt_tw_book_armed(c, &ev);
 		tt_conn_unlock(&tt_conns, c, flags);
 	} else {
 		ev.kind = rearm ? TCPTRAIL_EV_TW_SUBSTATE : TCPTRAIL_EV_TW_ENTER;
+		ev.new_state = ev.substate;
 		ev.flags |= full ? TCPTRAIL_F_TABLE_FULL : 0;
 	}
 	tt_lc_emit(&ev, sk);
@@ -143,8 +191,7 @@ static void tt_tw_set_cause(const struct sock *tw, u8 cause)
 	c = tt_conn_lock(&tt_conns, tt_sk_cookie(tw), false, &full, &flags);
 	if (!c)
 		return;
-	if (!c->tw_cause)
-		c->tw_cause = cause;
+	tt_tw_book_cause(c, cause);
 	tt_conn_unlock(&tt_conns, c, flags);
 }
 
@@ -153,17 +200,12 @@ static int tt_kp_tw_deschedule(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *tw = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct tt_tw_verdict *v = this_cpu_ptr(&tt_tw_verdict);
-	u8 cause = TCPTRAIL_CAUSE_OTHER;
 
 	if (!tt_is_tcp(tw))
 		return 0;
-	if (!check_net(sock_net(tw)))
-		cause = TCPTRAIL_CAUSE_NETNS;
-	else if (v->tw == (void *)tw && (v->inside || v->status == TCP_TW_RST))
-		cause = TCPTRAIL_CAUSE_RST;
-	else if (v->tw == (void *)tw && v->status == TCP_TW_SYN)
-		cause = TCPTRAIL_CAUSE_SYN;
-	tt_tw_set_cause(tw, cause);
+	tt_tw_set_cause(tw, tt_tw_kill_cause(check_net(sock_net(tw)),
+					     v->tw == (void *)tw, v->inside,
+					     v->status));
 	return 0;
 }
 
@@ -220,12 +262,7 @@ static int tt_krp_tw_unique_ret(struct kretprobe_instance *ri,
 static int tt_kp_tw_destructor(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *tw = (struct sock *)regs_get_kernel_argument(regs, 0);
-	struct tcptrail_event ev = {
-		.kind = TCPTRAIL_EV_TW_EXIT,
-		.ts_ns = ktime_get_ns(),
-		.new_state = TCP_CLOSE,
-		.cause = TCPTRAIL_CAUSE_EXPIRED,
-	};
+	struct tcptrail_event ev = { .ts_ns = ktime_get_ns() };
 	unsigned long flags;
 	struct tt_conn *c;
 	bool full;
@@ -234,18 +271,11 @@ static int tt_kp_tw_destructor(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	ev.cookie = tt_sk_cookie(tw);
 	ev.substate = READ_ONCE(inet_twsk(tw)->tw_substate);
-	ev.old_state = ev.substate;
 	tt_fill_tw_seq(&ev, tw);
-	if (!check_net(sock_net(tw)))
-		ev.cause = TCPTRAIL_CAUSE_NETNS;
 	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
-	if (c) {
-		if (c->tw_cause)
-			ev.cause = c->tw_cause;
-		ev.dur_ns = c->last_ts ? ev.ts_ns - c->last_ts : 0;
-		tt_conn_to_event(&ev, c);
+	tt_tw_book_exit(c, &ev, check_net(sock_net(tw)));
+	if (c)
 		tt_conn_release(&tt_conns, c, flags);
-	}
 	tt_lc_emit(&ev, tw);
 	return 0;
 }

@@ -209,6 +209,12 @@ bool tt_fill_req(struct tcptrail_event *ev, const struct sock *sk,
 void tt_lifecycle_attach(void);
 void tt_lifecycle_detach(void);
 int tt_lifecycle_status(struct tt_hook_status *st, int max);
+void tt_tw_book_armed(struct tt_conn *c, struct tcptrail_event *ev);
+u8 tt_tw_kill_cause(bool net_alive, bool verdict_is_this_tw, bool inside,
+		    int status);
+void tt_tw_book_cause(struct tt_conn *c, u8 cause);
+void tt_tw_book_exit(const struct tt_conn *c, struct tcptrail_event *ev,
+		     bool net_alive);
 
 /* main.c: module-wide state. */
 extern struct tt_table tt_conns;

@@ -90,6 +90,20 @@ def main():
     rs = [e for e in of("e-c", "rst_sent") if e["dport"] == 7005]
     expect(len(rs) == 1 and rs[0]["comm"] == "python3", "e: SO_LINGER 0 close sends an RST, owner known")
     expect(any(e["sport"] == 7005 for e in of("e-s", "rst_recv")), "e: the server receives it")
+    # f: orphaned FIN_WAIT2, then the peer's FIN: substate change, re-armed.
+    enter = of("f-c", "tw_enter")
+    sub = of("f-c", "tw_substate")
+    exit_ = of("f-c", "tw_exit")
+    expect(len(enter) == 1 and enter[0]["substate"] == "FIN_WAIT2",
+           "f: the orphan enters the timewait sock in FIN_WAIT2")
+    expect(len(sub) == 1 and sub[0]["old"] == "FIN_WAIT2" and sub[0]["new"] == "TIME_WAIT"
+           and sub[0]["timeout_ns"] == "60000000000" and 0.8 <= secs(sub[0]) <= 3,
+           "f: the peer's FIN ~1 s later turns it TIME_WAIT, timer re-armed to 60 s")
+    if exit_:
+        print("f: TIME_WAIT after the substate change lasted %.3f s" % secs(exit_[0]))
+    expect(len(exit_) == 1 and exit_[0]["old"] == "TIME_WAIT" and exit_[0]["cause"] == "expired"
+           and 58 <= secs(exit_[0]) <= 62.5,
+           "f: then it expires 60 s after the change")
     if trail.FAILED:
         raise SystemExit("%d checks failed" % len(trail.FAILED))
 

@@ -28,10 +28,10 @@ check "EINVAL is the error" \
 check "netns all refused outside the initial netns" \
 	bash -c "ip netns add other && ! ip netns exec other sh -c 'echo netns all >$C'"
 
-echo reset >$C
+# The filter first: even the listeners' events must be filtered.
+echo "port 8002" >$C
 serve 127.0.0.1 8002
 serve 127.0.0.1 8003
-echo "port 8002" >$C
 check "control shows the filter" grep -qx 'port 8002' $C
 curl -sf -o /dev/null http://127.0.0.1:8002/ || fail curl
 curl -sf -o /dev/null http://127.0.0.1:8003/ || fail curl

@@ -5,6 +5,7 @@ server PORT MODE      listen on all addresses; per connection MODE is
                       eof     read until the client's FIN, then close
                       first   close at once (the server closes first)
                       never   keep it open, never close (orphans the peer)
+                      late    close 1 s after the client's FIN
 client ADDR PORT [--n N] [--bind-port P] [--linger0] [--close-now] [--pause S]
                       N connections, one after the other: connect, send a
                       byte, close first (RST instead with --linger0), wait
@@ -30,8 +31,17 @@ def serve(port, mode):
             conn.close()
         elif mode == "never":
             held.append(conn)
+        elif mode == "late":
+            threading.Thread(target=late_close, args=(conn,), daemon=True).start()
         else:
             threading.Thread(target=drain_close, args=(conn,), daemon=True).start()
+
+
+def late_close(conn):
+    while conn.recv(4096):
+        pass
+    time.sleep(1)
+    conn.close()
 
 
 def drain_close(conn):
@@ -74,7 +84,7 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("server")
     s.add_argument("port", type=int)
-    s.add_argument("mode", choices=["eof", "first", "never"])
+    s.add_argument("mode", choices=["eof", "first", "never", "late"])
     c = sub.add_parser("client")
     c.add_argument("addr")
     c.add_argument("port", type=int)

@@ -8,6 +8,8 @@
 #   c  tcp_max_tw_buckets=1: later connections skip TIME_WAIT, as nstat says
 #   d  tcp_tw_reuse=1, reconnect from the same port: TIME_WAIT ends "reused"
 #   e  RSTs: a closed port, and close() with SO_LINGER 0
+#   f  orphaned FIN_WAIT2 whose peer closes 1 s later: the timewait sock
+#      turns FIN_WAIT2 -> TIME_WAIT and its timer is re-armed to 60 s
 . "$(dirname "$0")/lib.sh"
 
 load ring_size=16384
@@ -17,6 +19,7 @@ pair b 2
 pair c 3
 pair d 4
 pair e 5
+pair f 6
 ip netns exec b-c sysctl -qw net.ipv4.tcp_fin_timeout=5
 ip netns exec c-c sysctl -qw net.ipv4.tcp_max_tw_buckets=1
 ip netns exec d-c sysctl -qw net.ipv4.tcp_tw_reuse=1
@@ -26,13 +29,17 @@ workload b-s server 7002 never &
 workload c-s server 7003 eof &
 workload d-s server 7004 eof &
 workload e-s server 7005 eof &
-for p in a-s:7001 b-s:7002 c-s:7003 d-s:7004 e-s:7005; do wait_listen "${p%:*}" "${p#*:}"; done
+workload f-s server 7006 late &
+for p in a-s:7001 b-s:7002 c-s:7003 d-s:7004 e-s:7005 f-s:7006; do
+	wait_listen "${p%:*}" "${p#*:}"
+done
 
 # Resolve neighbours first: the handshake times below are one RTT, not ARP's.
-for n in a:1 b:2 c:3 d:4 e:5; do
+for n in a:1 b:2 c:3 d:4 e:5 f:6; do
 	ip netns exec "${n%:*}-c" ping -c1 -W2 "198.18.${n#*:}.1" >/dev/null || fail "ping ${n%:*}"
 done
 over0=$(overflow c-c)
+workload f-c client 198.18.6.1 7006 --close-now
 workload a-c client 198.18.1.1 7001
 workload b-c client 198.18.2.1 7002 --close-now
 workload c-c client 198.18.3.1 7003 --n 5
@@ -48,7 +55,7 @@ sleep 66
 drain >"$TCPTRAIL_OUT/timewait.events"
 
 args=()
-for ns in a-c a-s b-c c-c d-c e-c e-s; do
+for ns in a-c a-s b-c c-c d-c e-c e-s f-c; do
 	args+=("$ns=$(stat -L -c %i "/run/netns/$ns")")
 done
 python3 "$TOP/tests/integration/check_lifecycle.py" "$TCPTRAIL_OUT/timewait.events" \
