@@ -29,6 +29,7 @@ check "netns all refused outside the initial netns" \
 	bash -c "ip netns add other && ! ip netns exec other sh -c 'echo netns all >$C'"
 
 # The filter first: even the listeners' events must be filtered.
+echo reset >$C
 echo "port 8002" >$C
 serve 127.0.0.1 8002
 serve 127.0.0.1 8003
@@ -47,13 +48,21 @@ curl -sf -o /dev/null http://127.0.0.1:8003/ || fail curl
 sleep 0.3
 check "pause records nothing" test "$(drain | grep -c '^state' || true)" = "$n0"
 echo resume >$C
+exec 4<$PROC/events		# a reader open before the clear
+curl -sf -o /dev/null http://127.0.0.1:8003/ || fail curl
+sleep 0.3
 echo clear >$C
-check "clear: a new reader is told what was discarded" \
-	bash -c "$TRAIL drain $PROC/events | grep -qE '^lost [0-9]+ cleared$'"
+check "clear: an open reader is told exactly what was discarded" \
+	bash -c "$TRAIL drain-fd 4 | grep -qE '^lost [1-9][0-9]* cleared$'"
+exec 4<&-
+check "clear: a new reader starts with nothing" \
+	bash -c "test \$($TRAIL drain $PROC/events | grep -c '^state') = 0"
 
 # Writers racing each other: every write succeeds, the result is one of them.
+writers=()
 for i in 1 2 3 4; do
 	(for j in $(seq 50); do echo "port 80$i$((j % 10))" >$C; done) &
+	writers+=($!)
 done
-wait
+wait "${writers[@]}"
 check "concurrent writers leave a valid filter" grep -qE '^port 80[1-4][0-9]$' $C

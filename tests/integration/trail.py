@@ -2,6 +2,7 @@
 """Reads and checks /proc/net/tcptrail/events text for the integration tests.
 
 drain PATH                 print every event held for a new reader, never block
+drain-fd N                 the same for the reader already open on fd N
 check-http FILE PORT FAM [--no-listen]
                            a curl to a local http.server on PORT: both trails
                            complete, in order, with ports, cookies and ISNs
@@ -42,7 +43,11 @@ def parse(lines):
 
 
 def drain(path):
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    drain_fd(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+
+
+def drain_fd(fd):
+    os.set_blocking(fd, False)
     out = b""
     while True:
         try:
@@ -127,6 +132,8 @@ def main(argv):
     cmd = argv[1]
     if cmd == "drain":
         drain(argv[2])
+    elif cmd == "drain-fd":
+        drain_fd(int(argv[2]))
     elif cmd == "check-http":
         check_http(argv[2], int(argv[3]), argv[4], "--no-listen" in argv)
     elif cmd == "count":
