@@ -24,6 +24,13 @@ check:
 demo:
 	bash scripts/demo
 
+# TIME_WAIT and FIN_WAIT2 under several sysctl settings, in the 6.1 dev VM:
+#   make compare COMPARE_ARGS="-n 20 --set tcp_fin_timeout=60,5"
+compare:
+	$(MAKE) -C userspace
+	bash scripts/build-module 6.1
+	bash scripts/vm --kernel 6.1 --timeout 900 -- bash scripts/compare-timewait $(COMPARE_ARGS)
+
 install: all
 	$(MAKE) -C userspace install
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install

@@ -30,28 +30,11 @@ static const char *const tt_state_names[TCPTRAIL_STATE_MAX] = {
 };
 
 static const char *const tt_kind_names[TCPTRAIL_EV_MAX] = {
-	[TCPTRAIL_EV_STATE] = "state",
-	[TCPTRAIL_EV_LOST] = "lost",
-	[TCPTRAIL_EV_TW_ENTER] = "tw_enter",
-	[TCPTRAIL_EV_TW_SUBSTATE] = "tw_substate",
-	[TCPTRAIL_EV_TW_EXIT] = "tw_exit",
-	[TCPTRAIL_EV_TW_SKIP] = "tw_skip",
-	[TCPTRAIL_EV_SYN_RECV] = "syn_recv",
-	[TCPTRAIL_EV_SYNACK_RETRANS] = "synack_retrans",
-	[TCPTRAIL_EV_REQ_DROP] = "req_drop",
-	[TCPTRAIL_EV_RST_SENT] = "rst_sent",
-	[TCPTRAIL_EV_RST_RECV] = "rst_recv",
+	TCPTRAIL_KIND_NAMES
 };
 
 static const char *const tt_cause_names[TCPTRAIL_CAUSE_MAX] = {
-	[TCPTRAIL_CAUSE_EXPIRED] = "expired",
-	[TCPTRAIL_CAUSE_RST] = "rst",
-	[TCPTRAIL_CAUSE_SYN] = "syn",
-	[TCPTRAIL_CAUSE_REUSED] = "reused",
-	[TCPTRAIL_CAUSE_NETNS] = "netns",
-	[TCPTRAIL_CAUSE_OTHER] = "other",
-	[TCPTRAIL_CAUSE_OVERWRITTEN] = "overwritten",
-	[TCPTRAIL_CAUSE_CLEARED] = "cleared",
+	TCPTRAIL_CAUSE_NAMES
 };
 
 const char *tt_state_name(unsigned int state)

@@ -36,6 +36,20 @@ enum tcptrail_kind {
 	TCPTRAIL_EV_MAX
 };
 
+/* Names of the kinds, as the events file and the reader print them. */
+#define TCPTRAIL_KIND_NAMES						\
+	[TCPTRAIL_EV_STATE] = "state",					\
+	[TCPTRAIL_EV_LOST] = "lost",					\
+	[TCPTRAIL_EV_TW_ENTER] = "tw_enter",				\
+	[TCPTRAIL_EV_TW_SUBSTATE] = "tw_substate",			\
+	[TCPTRAIL_EV_TW_EXIT] = "tw_exit",				\
+	[TCPTRAIL_EV_TW_SKIP] = "tw_skip",				\
+	[TCPTRAIL_EV_SYN_RECV] = "syn_recv",				\
+	[TCPTRAIL_EV_SYNACK_RETRANS] = "synack_retrans",		\
+	[TCPTRAIL_EV_REQ_DROP] = "req_drop",				\
+	[TCPTRAIL_EV_RST_SENT] = "rst_sent",				\
+	[TCPTRAIL_EV_RST_RECV] = "rst_recv"
+
 /* Why a timewait sock ended (TW_EXIT) or why events were lost (LOST). */
 enum tcptrail_cause {
 	TCPTRAIL_CAUSE_NONE = 0,
@@ -49,6 +63,16 @@ enum tcptrail_cause {
 	TCPTRAIL_CAUSE_CLEARED = 8,	/* LOST: "clear" written to control */
 	TCPTRAIL_CAUSE_MAX
 };
+
+#define TCPTRAIL_CAUSE_NAMES						\
+	[TCPTRAIL_CAUSE_EXPIRED] = "expired",				\
+	[TCPTRAIL_CAUSE_RST] = "rst",					\
+	[TCPTRAIL_CAUSE_SYN] = "syn",					\
+	[TCPTRAIL_CAUSE_REUSED] = "reused",				\
+	[TCPTRAIL_CAUSE_NETNS] = "netns",				\
+	[TCPTRAIL_CAUSE_OTHER] = "other",				\
+	[TCPTRAIL_CAUSE_OVERWRITTEN] = "overwritten",			\
+	[TCPTRAIL_CAUSE_CLEARED] = "cleared"
 
 /* Event flags. */
 #define TCPTRAIL_F_SOFTIRQ	0x0001	/* fired outside process context */
