@@ -55,7 +55,8 @@ static void tt_owner_current(struct tt_owner *o)
 {
 	o->pid = current->tgid;
 	o->known = true;
-	get_task_comm(o->comm, current);
+	/* No task_lock() in a probe: a comm torn by prctl() is harmless. */
+	strscpy_pad(o->comm, current->comm, sizeof(o->comm));
 }
 
 static void tt_owner_to_conn(struct tt_conn *c, const struct tt_owner *o)

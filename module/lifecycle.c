@@ -467,7 +467,7 @@ static void tt_reset_event(int kind, const struct sock *sk)
 	} else if (in_task()) {
 		/* close() with unread data: the slot went with CLOSE. */
 		ev.pid = current->tgid;
-		get_task_comm(ev.comm, current);
+		strscpy_pad(ev.comm, current->comm, sizeof(ev.comm));
 		ev.flags |= TCPTRAIL_F_OWNER;
 	}
 	tt_lc_emit(&ev, sk);
