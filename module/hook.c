@@ -553,6 +553,7 @@ int tt_attach_kprobe(struct tt_hook_status *st, struct kprobe *kp)
 	err = register_kprobe(kp);
 
 	st->wanted = true;
+	st->kp = kp;
 	if (err)
 		pr_warn("kprobe on %s failed (%d): events lack what it adds\n",
 			kp->symbol_name, err);
@@ -569,6 +570,7 @@ int tt_attach_kretprobe(struct tt_hook_status *st, struct kretprobe *krp)
 	err = register_kretprobe(krp);
 
 	st->wanted = true;
+	st->krp = krp;
 	if (err)
 		pr_warn("kretprobe on %s failed (%d): events lack what it adds\n",
 			krp->kp.symbol_name, err);
@@ -652,6 +654,14 @@ void tt_hooks_detach(void)
 	tt_detach_extras();
 	/* No probe of ours runs or will run after this. */
 	tracepoint_synchronize_unregister();
+}
+
+/* Hits the kernel skipped: recursion, or no free kretprobe instance. */
+unsigned long tt_hook_missed(const struct tt_hook_status *st)
+{
+	if (st->krp)
+		return st->krp->nmissed + st->krp->kp.nmissed;
+	return st->kp ? st->kp->nmissed : 0;
 }
 
 const char *tt_hook_mode_name(void)

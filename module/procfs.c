@@ -299,8 +299,11 @@ static int tt_control_show(struct seq_file *m, void *v)
 	mutex_lock(&tn->ctl_lock);
 	f = rcu_dereference_protected(tn->filter,
 				      lockdep_is_held(&tn->ctl_lock));
-	tt_filter_show(buf, PAGE_SIZE, f);
-	seq_puts(m, buf);
+	/* No filter at all is NULL, not an empty one. */
+	if (f) {
+		tt_filter_show(buf, PAGE_SIZE, f);
+		seq_puts(m, buf);
+	}
 	seq_printf(m, "%s\n", tn->paused ? "pause" : "resume");
 	if (net_eq(tn->net, &init_net))
 		seq_printf(m, "netns %s\n", tn->all_netns ? "all" : "own");
@@ -417,6 +420,15 @@ static int tt_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "hook.%s %s\n", hs[i].name,
 			   !hs[i].wanted ? "unused" :
 			   hs[i].attached ? "attached" : "failed");
+	/*
+	 * A kprobe that fires while another kprobe's handler runs on the same
+	 * CPU (an interrupt in between) is skipped by the kernel: its events
+	 * are missing, and this says how many.
+	 */
+	for (i = 0; i < n; i++)
+		if (hs[i].attached && (hs[i].kp || hs[i].krp))
+			seq_printf(m, "missed.%s %lu\n", hs[i].name,
+				   tt_hook_missed(&hs[i]));
 	seq_printf(m, "ring_size %u\n", tn->ring.size);
 	seq_printf(m, "cpus %u\n", nr_cpu_ids);
 	seq_printf(m, "readers %d\n", atomic_read(&tn->readers));

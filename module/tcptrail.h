@@ -177,11 +177,18 @@ void tt_netns_unregister(void);
 /* hook.c: tracepoint and kprobes. */
 enum tt_hook_mode { TT_HOOK_AUTO, TT_HOOK_TRACEPOINT, TT_HOOK_KPROBE };
 
+struct kprobe;
+struct kretprobe;
+
 struct tt_hook_status {
 	const char *name;
 	bool wanted;
 	bool attached;
+	struct kprobe *kp;		/* for the missed count, when a kprobe */
+	struct kretprobe *krp;		/* ... or a kretprobe */
 };
+
+unsigned long tt_hook_missed(const struct tt_hook_status *st);
 
 int tt_hooks_attach(enum tt_hook_mode mode);
 void tt_hooks_detach(void);
@@ -189,8 +196,6 @@ const char *tt_hook_mode_name(void);
 int tt_hooks_status(struct tt_hook_status *st, int max);
 void tt_record_state(struct sock *sk, int old, int new, u64 ts);
 struct tracepoint *tt_find_tracepoint(const char *name);
-struct kprobe;
-struct kretprobe;
 int tt_attach_kprobe(struct tt_hook_status *st, struct kprobe *kp);
 int tt_attach_kretprobe(struct tt_hook_status *st, struct kretprobe *krp);
 struct tt_owner {

@@ -73,11 +73,11 @@ def main():
            "c: TIME_WAIT skipped (overflow) as often as the kernel counted")
     expect(all(e["max_tw_buckets"] == "1" for e in skips), "c: skip events show tcp_max_tw_buckets=1")
 
-    # d: tcp_tw_reuse=1.
+    # d: a reconnect from a bound port takes the TIME_WAIT over.
     exit_ = of("d-c", "tw_exit")
     reused = [e for e in exit_ if e["cause"] == "reused"]
     expect(len(reused) == 1 and reused[0]["sport"] == 40000 and secs(reused[0]) < 10,
-           "d: TIME_WAIT on port 40000 ends early, cause reused")
+           "d: TIME_WAIT on port 40000 ends early when the port is reused, cause reused")
     syns = [e for e in of("d-c", "state") if e["new"] == "SYN_SENT" and e["sport"] == 40000]
     expect(len(syns) == 2 and syns[0]["cookie"] != syns[1]["cookie"],
            "d: the reconnect from port 40000 is a new connection")

@@ -5,6 +5,7 @@
 
 load
 C=$PROC/control
+check "control reads before any write" grep -qx 'resume' $C
 echo "lport 4242" >$C
 before=$(cat $C)
 for bad in bogus "port 0" "port 99999" "addr 1.2.3.4/40" "state NOPE" \

@@ -6,7 +6,8 @@
 #      ISNs and handshake times (one RTT on both sides)
 #   b  orphaned FIN_WAIT2, tcp_fin_timeout=5, a peer that never closes
 #   c  tcp_max_tw_buckets=1: later connections skip TIME_WAIT, as nstat says
-#   d  tcp_tw_reuse=1, reconnect from the same port: TIME_WAIT ends "reused"
+#   d  reconnect from a bound port: connect() takes the TIME_WAIT over,
+#      cause "reused" (tcp_twsk_unique; compare.sh shows tcp_tw_reuse itself)
 #   e  RSTs: a closed port, and close() with SO_LINGER 0
 #   f  orphaned FIN_WAIT2 whose peer closes 1 s later: the timewait sock
 #      turns FIN_WAIT2 -> TIME_WAIT and its timer is re-armed to 60 s
