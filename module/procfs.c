@@ -15,6 +15,7 @@
  * every read and write checks CAP_NET_ADMIN against the opener's credentials.
  */
 #include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
 #include <linux/sched/signal.h>
@@ -497,6 +498,23 @@ err_free_tn:
 	return err;
 }
 
+/*
+ * Tasks in poll(), select() or epoll still have entries on the wait queue
+ * after their files are released: epoll and aio drop them at POLLFREE,
+ * poll() and select() when they run again (proc no longer calls us then).
+ * The queue must outlive them all.
+ */
+static void tt_wait_pollers_gone(struct wait_queue_head *wq)
+{
+	__wake_up(wq, TASK_NORMAL, 0, poll_to_key(EPOLLHUP | POLLFREE));
+	/*
+	 * Unlocked, but no one adds entries any more: the files are gone, so
+	 * the queue only empties, and looking again later is enough.
+	 */
+	while (waitqueue_active(wq))
+		msleep(20);
+}
+
 static __net_exit void tt_net_exit(struct net *net)
 {
 	struct tt_net_ptr *p = net_generic(net, tt_net_id);
@@ -509,7 +527,7 @@ static __net_exit void tt_net_exit(struct net *net)
 	wake_up_interruptible_all(&tn->ring.wq);
 	/* Waits for readers to leave read() and releases their files. */
 	proc_remove(tn->dir);
-	wake_up_pollfree(&tn->ring.wq);
+	tt_wait_pollers_gone(&tn->ring.wq);
 	tt_ring_free(&tn->ring);
 	free_percpu(tn->stats);
 	kfree(rcu_dereference_protected(tn->filter, true));
