@@ -51,7 +51,7 @@ static DEFINE_PER_CPU(struct tt_clone_ctx, tt_clone);
 static struct tracepoint *tt_tp_state;
 static bool tt_tp_state_on;
 
-static void tt_owner_current(struct tt_owner *o)
+void tt_owner_current(struct tt_owner *o)
 {
 	o->pid = current->tgid;
 	o->known = true;
@@ -59,13 +59,22 @@ static void tt_owner_current(struct tt_owner *o)
 	strscpy_pad(o->comm, current->comm, sizeof(o->comm));
 }
 
-static void tt_owner_to_conn(struct tt_conn *c, const struct tt_owner *o)
+void tt_owner_to_conn(struct tt_conn *c, const struct tt_owner *o)
 {
 	if (!o->known)
 		return;
 	c->pid = o->pid;
 	memcpy(c->comm, o->comm, sizeof(c->comm));
 	c->flags |= TT_CONN_OWNER;
+}
+
+void tt_owner_to_event(struct tcptrail_event *ev, const struct tt_owner *o)
+{
+	if (!o->known)
+		return;
+	ev->pid = o->pid;
+	memcpy(ev->comm, o->comm, sizeof(ev->comm));
+	ev->flags |= TCPTRAIL_F_OWNER;
 }
 
 void tt_conn_to_event(struct tcptrail_event *ev, const struct tt_conn *c)
@@ -151,11 +160,7 @@ static noinline void tt_flush_syn_sent(struct tt_net *tn, struct sock *sk,
 	};
 
 	tt_fill_tuple(&ev, sk);
-	if (o->known) {
-		ev.pid = o->pid;
-		memcpy(ev.comm, o->comm, sizeof(ev.comm));
-		ev.flags |= TCPTRAIL_F_OWNER;
-	}
+	tt_owner_to_event(&ev, o);
 	tt_emit(tn, &ev);
 }
 
@@ -213,11 +218,7 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 			ev.flags |= TCPTRAIL_F_TABLE_FULL;
 			tt_count_stat(tn, TT_STAT_TABLE_FULL);
 		}
-		if (owner.known) {
-			ev.pid = owner.pid;
-			memcpy(ev.comm, owner.comm, sizeof(ev.comm));
-			ev.flags |= TCPTRAIL_F_OWNER;
-		}
+		tt_owner_to_event(&ev, &owner);
 		tt_emit(tn, &ev);
 		return;
 	}
@@ -249,7 +250,6 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		/* Sent from tcp_connect(), once port and ISN exist. */
 		c->flags |= TT_CONN_SYN_PENDING;
 		c->last_ts = ts;
-		c->start_ts = ts;
 		c->state = new;
 		tt_conn_unlock(&tt_conns, c, flags);
 		return;
@@ -388,7 +388,6 @@ static int tt_krp_syn_recv_ret(struct kretprobe_instance *ri,
 	}
 	if (!c->last_ts) {
 		c->last_ts = ktime_get_ns();
-		c->start_ts = c->last_ts;
 		c->state = TCP_SYN_RECV;
 	}
 	if (!(c->flags & TT_CONN_OWNER))

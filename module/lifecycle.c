@@ -350,11 +350,7 @@ static int tt_kp_send_synack(struct kprobe *p, struct pt_regs *regs)
 	/* The child will take the request sock's cookie: same id throughout. */
 	ev.cookie = tt_sk_cookie((struct sock *)req);
 	tt_owner_of(tt_sk_cookie(lsk), &owner);
-	if (owner.known) {
-		ev.pid = owner.pid;
-		memcpy(ev.comm, owner.comm, sizeof(ev.comm));
-		ev.flags |= TCPTRAIL_F_OWNER;
-	}
+	tt_owner_to_event(&ev, &owner);
 	if (type == TCP_SYNACK_COOKIE) {
 		/* No request sock is kept: nothing to remember. */
 		ev.flags |= TCPTRAIL_F_SYNCOOKIE;
@@ -364,16 +360,11 @@ static int tt_kp_send_synack(struct kprobe *p, struct pt_regs *regs)
 	c = tt_conn_lock(&tt_conns, ev.cookie, true, &full, &flags);
 	if (c) {
 		c->last_ts = ev.ts_ns;
-		c->start_ts = ev.ts_ns;
 		c->state = TCP_SYN_RECV;
 		c->isn = ev.isn;
 		c->peer_isn = ev.peer_isn;
 		c->flags |= TT_CONN_ISN | TT_CONN_PEER_ISN;
-		if (owner.known) {
-			c->pid = owner.pid;
-			memcpy(c->comm, owner.comm, sizeof(c->comm));
-			c->flags |= TT_CONN_OWNER;
-		}
+		tt_owner_to_conn(c, &owner);
 		tt_conn_unlock(&tt_conns, c, flags);
 	} else if (full) {
 		ev.flags |= TCPTRAIL_F_TABLE_FULL;
@@ -466,9 +457,10 @@ static void tt_reset_event(int kind, const struct sock *sk)
 		tt_conn_unlock(&tt_conns, c, flags);
 	} else if (in_task()) {
 		/* close() with unread data: the slot went with CLOSE. */
-		ev.pid = current->tgid;
-		strscpy_pad(ev.comm, current->comm, sizeof(ev.comm));
-		ev.flags |= TCPTRAIL_F_OWNER;
+		struct tt_owner owner;
+
+		tt_owner_current(&owner);
+		tt_owner_to_event(&ev, &owner);
 	}
 	tt_lc_emit(&ev, sk);
 }

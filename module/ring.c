@@ -227,10 +227,10 @@ int tt_ring_read(struct tt_ring *r, struct tt_cursor *c,
 
 bool tt_ring_pending(struct tt_ring *r, struct tt_cursor *c)
 {
-	int cpu;
+	int cpu, cause;
 
-	for (cpu = 0; cpu < TCPTRAIL_CAUSE_MAX; cpu++)
-		if (c->lost[cpu])
+	for (cause = 0; cause < TCPTRAIL_CAUSE_MAX; cause++)
+		if (c->lost[cause])
 			return true;
 	for_each_possible_cpu(cpu) {
 		struct tt_ring_cpu *rc = per_cpu_ptr(r->cpu, cpu);

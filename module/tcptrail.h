@@ -61,7 +61,6 @@ u64 tt_ring_overwritten(struct tt_ring *r);
 struct tt_conn {
 	u64 cookie;		/* 0: free slot */
 	u64 last_ts;		/* last transition */
-	u64 start_ts;		/* SYN sent or SYN received */
 	u32 isn;
 	u32 peer_isn;
 	u32 pid;
@@ -205,6 +204,9 @@ struct tt_owner {
 };
 
 void tt_owner_of(u64 cookie, struct tt_owner *o);
+void tt_owner_current(struct tt_owner *o);
+void tt_owner_to_event(struct tcptrail_event *ev, const struct tt_owner *o);
+void tt_owner_to_conn(struct tt_conn *c, const struct tt_owner *o);
 void tt_conn_to_event(struct tcptrail_event *ev, const struct tt_conn *c);
 struct request_sock;
 bool tt_fill_req(struct tcptrail_event *ev, const struct sock *sk,
