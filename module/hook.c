@@ -147,7 +147,7 @@ bool tt_fill_req(struct tcptrail_event *ev, const struct sock *sk,
 static bool tt_connect_hooked(void);
 
 /* A CLOSE->SYN_SENT that tcp_connect() never completed: send what we have. */
-static noinline void tt_flush_syn_sent(struct tt_net *tn, struct sock *sk,
+static noinline void tt_flush_syn_sent(struct sock *sk,
 				       u64 cookie, u64 ts,
 				       const struct tt_owner *o)
 {
@@ -161,7 +161,7 @@ static noinline void tt_flush_syn_sent(struct tt_net *tn, struct sock *sk,
 
 	tt_fill_tuple(&ev, sk);
 	tt_owner_to_event(&ev, o);
-	tt_emit(tn, &ev);
+	tt_emit(sock_net(sk), &ev);
 }
 
 void tt_record_state(struct sock *sk, int old, int new, u64 ts)
@@ -175,15 +175,12 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 	struct tt_owner owner = {}, pending_owner;
 	bool child = old == TCP_LISTEN && new == TCP_SYN_RECV;
 	u64 pending_ts = 0;
-	struct tt_net *tn;
+	struct net *net = sock_net(sk);
 	struct tt_conn *c;
 	unsigned long flags;
 	bool full;
 
 	if (sk->sk_protocol != IPPROTO_TCP || sk->sk_type != SOCK_STREAM)
-		return;
-	tn = tt_net_get(sock_net(sk));
-	if (!tn)
 		return;
 
 	ev.cookie = tt_sk_cookie(sk);
@@ -208,7 +205,7 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		} else {
 			ev.cookie = 0;
 			ev.flags |= TCPTRAIL_F_NO_TUPLE;
-			tt_count_stat(tn, TT_STAT_NO_TUPLE);
+			tt_count_stat(net, TT_STAT_NO_TUPLE);
 		}
 	}
 
@@ -216,10 +213,10 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 	if (!c) {
 		if (full) {
 			ev.flags |= TCPTRAIL_F_TABLE_FULL;
-			tt_count_stat(tn, TT_STAT_TABLE_FULL);
+			tt_count_stat(net, TT_STAT_TABLE_FULL);
 		}
 		tt_owner_to_event(&ev, &owner);
-		tt_emit(tn, &ev);
+		tt_emit(net, &ev);
 		return;
 	}
 
@@ -279,10 +276,10 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		tt_conn_unlock(&tt_conns, c, flags);
 
 	if (pending_ts) {
-		tt_flush_syn_sent(tn, sk, ev.cookie, pending_ts, &pending_owner);
+		tt_flush_syn_sent(sk, ev.cookie, pending_ts, &pending_owner);
 		ev.dur_ns = ts - pending_ts;
 	}
-	tt_emit(tn, &ev);
+	tt_emit(net, &ev);
 }
 
 /* sock:inet_sock_set_state */
@@ -312,12 +309,11 @@ static int tt_kp_connect(struct kprobe *p, struct pt_regs *regs)
 		.old_state = TCP_CLOSE,
 		.new_state = TCP_SYN_SENT,
 	};
-	struct tt_net *tn = tt_net_get(sock_net(sk));
 	unsigned long flags;
 	struct tt_conn *c;
 	bool full;
 
-	if (!tn || sk->sk_protocol != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	ev.cookie = tt_sk_cookie(sk);
 	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
@@ -339,7 +335,7 @@ static int tt_kp_connect(struct kprobe *p, struct pt_regs *regs)
 	tt_fill_seq(&ev, sk);
 	if (!in_task())
 		ev.flags |= TCPTRAIL_F_SOFTIRQ;
-	tt_emit(tn, &ev);
+	tt_emit(sock_net(sk), &ev);
 	return 0;
 }
 

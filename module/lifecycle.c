@@ -64,16 +64,12 @@ static void tt_fill_tw_seq(struct tcptrail_event *ev, const struct sock *sk)
 /* Fill the parts every lifecycle event has and send it. */
 static void tt_lc_emit(struct tcptrail_event *ev, const struct sock *sk)
 {
-	struct tt_net *tn = tt_net_get(sock_net(sk));
-
-	if (!tn)
-		return;
 	if (!ev->family)
 		tt_fill_tuple(ev, sk);
 	tt_fill_sysctls(ev, sock_net(sk));
 	if (!in_task())
 		ev->flags |= TCPTRAIL_F_SOFTIRQ;
-	tt_emit(tn, ev);
+	tt_emit(sock_net(sk), ev);
 }
 
 /*

@@ -67,15 +67,18 @@ static void tt_emit_one(struct tt_net *tn, struct tcptrail_event *ev)
 	tt_ring_write(&tn->ring, ev);
 }
 
-/* Record @ev in its own netns, and in the initial one when it asked. */
-void tt_emit(struct tt_net *tn, struct tcptrail_event *ev)
+/*
+ * Record @ev in @net's own ring, and in the initial one when it asked for
+ * every namespace's events. A namespace being dismantled has no state of its
+ * own any more; its last events still reach the initial namespace.
+ */
+void tt_emit(const struct net *net, struct tcptrail_event *ev)
 {
-	struct tt_net *init;
+	struct tt_net *tn = tt_net_get(net), *init;
 
-	if (READ_ONCE(tn->dying))
-		return;
-	tt_emit_one(tn, ev);
-	if (net_eq(tn->net, &init_net))
+	if (tn && !READ_ONCE(tn->dying))
+		tt_emit_one(tn, ev);
+	if (net_eq(net, &init_net))
 		return;
 	init = tt_net_get(&init_net);
 	if (init && READ_ONCE(init->all_netns) && !READ_ONCE(init->dying))
@@ -451,9 +454,12 @@ static int tt_stats_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-void tt_count_stat(struct tt_net *tn, enum tt_stat s)
+void tt_count_stat(const struct net *net, enum tt_stat s)
 {
-	this_cpu_inc(tn->stats->stat[s]);
+	struct tt_net *tn = tt_net_get(net);
+
+	if (tn)
+		this_cpu_inc(tn->stats->stat[s]);
 }
 
 static __net_init int tt_net_init(struct net *net)

@@ -168,8 +168,8 @@ struct tt_net {
 };
 
 struct tt_net *tt_net_get(const struct net *net);
-void tt_count_stat(struct tt_net *tn, enum tt_stat s);
-void tt_emit(struct tt_net *tn, struct tcptrail_event *ev);
+void tt_count_stat(const struct net *net, enum tt_stat s);
+void tt_emit(const struct net *net, struct tcptrail_event *ev);
 int tt_netns_register(void);
 void tt_netns_unregister(void);
 
