@@ -16,21 +16,6 @@ static inline int tt_tw_reuse_delay(const struct net *net)
 #endif
 }
 
-/*
- * Where a timewait sock's timer is first armed. Up to 6.9 tcp_time_wait()
- * calls __inet_twsk_schedule(tw, timeo, false) from another file; since 6.10
- * it calls inet_twsk_hashdance_schedule(tw, sk, hashinfo, timeo), which
- * arms the timer inside inet_timewait_sock.c where the call may be inlined.
- * __inet_twsk_schedule(.., true) still re-arms in both.
- */
-#if KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE
-#define TT_TW_ARM_FUNC		"inet_twsk_hashdance_schedule"
-#define TT_TW_ARM_TIMEO_ARG	3
-#else
-#define TT_TW_ARM_FUNC		NULL
-#define TT_TW_ARM_TIMEO_ARG	1
-#endif
-
 /* tcp:tcp_send_reset gained a reason in 6.10. */
 #if KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE
 #include <net/rstreason.h>

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hook.c - where tcptrail attaches to the kernel, and what it makes of a
- * state change.
+ * hook.c - where tcptrail learns of state changes, and what it makes of one.
  *
  * hook=tracepoint (auto prefers it): sock:inet_sock_set_state sees every
  * transition, LISTEN and the accepted child's SYN_RECV included.
  * hook=kprobe: a kprobe on tcp_set_state, for kernels without the
- * tracepoint; it misses CLOSE->LISTEN (inet_csk_listen_start) and the
- * child's LISTEN->SYN_RECV (inet_csk_clone_lock), which never call it. A
- * kretprobe on inet_csk_listen_start still gives listeners their owner.
+ * tracepoint; it misses CLOSE->LISTEN and the child's LISTEN->SYN_RECV,
+ * which never call it; a kprobe on inet_csk_listen_start still gives
+ * listeners their owner.
  *
  * Either way the state change alone would inherit two blind spots:
  *  - CLOSE->SYN_SENT fires in tcp_v4/v6_connect before the source port is
@@ -16,12 +15,15 @@
  *    connection's table slot and sent from a kprobe on tcp_connect(), where
  *    both are set.
  *  - The child's LISTEN->SYN_RECV fires in inet_csk_clone_lock() before its
- *    4-tuple is copied from the request sock. A kretprobe on
- *    tcp_v4/v6_syn_recv_sock (the caller) keeps the listener and request
- *    sock per CPU (softirq: no migration), and the event takes the 4-tuple
- *    and both ISNs from the request sock.
- * Owners are taken from process-context events (connect, listen, close),
- * passed from a listener to its children and updated at accept().
+ *    4-tuple is copied from the request sock. A kprobe on the entry of
+ *    inet_csk_clone_lock() copies what the event needs from the request
+ *    sock into a per-CPU slot (one per context level, so a softirq cannot
+ *    clobber the task it interrupted); the tracepoint inside takes it when
+ *    task and port match. Values are copied, never pointers kept.
+ * Owners come only from the syscall side, with BHs on (connect, listen,
+ * close, accept's sock_graft): a task that runs the receive path (tun,
+ * busy polling, threaded NAPI) is not the connection's owner. Listeners
+ * pass theirs to their children.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,17 +41,25 @@
 
 static enum tt_hook_mode tt_mode;
 
-/* The accepted child being created on this CPU, between entry and return. */
+/* inet_csk_clone_lock() entered on this CPU, until its tracepoint fires. */
 struct tt_clone_ctx {
-	int depth;		/* v6 calls the v4 function for mapped peers */
-	const struct sock *listener;
-	const struct request_sock *req;
+	const struct task_struct *task;	/* compared, never dereferenced */
+	u16 lport;			/* the listener's port */
+	bool valid;
+	u64 listener_cookie;
+	struct tcptrail_event child;	/* tuple, cookie, ISNs, seq */
 };
 
-static DEFINE_PER_CPU(struct tt_clone_ctx, tt_clone);
+struct tt_clone_level {
+	struct tt_clone_ctx level[2];	/* task, softirq */
+};
 
-static struct tracepoint *tt_tp_state;
-static bool tt_tp_state_on;
+static DEFINE_PER_CPU(struct tt_clone_level, tt_clone);
+
+static struct tt_clone_ctx *tt_clone_ctx(void)
+{
+	return &this_cpu_ptr(&tt_clone)->level[in_serving_softirq() ? 1 : 0];
+}
 
 void tt_owner_current(struct tt_owner *o)
 {
@@ -144,11 +154,22 @@ bool tt_fill_req(struct tcptrail_event *ev, const struct sock *sk,
 	return true;
 }
 
+/* What the kernel sets up in the child from the request sock. */
+void tt_fill_req_seq(struct tcptrail_event *ev, const struct request_sock *req)
+{
+	ev->snd_una = tcp_rsk(req)->snt_isn + 1;
+	ev->snd_nxt = ev->snd_una;
+	ev->rcv_nxt = tcp_rsk(req)->rcv_isn + 1;
+	ev->snd_wnd = 0;	/* from the peer's ACK, not known yet */
+	ev->rcv_wnd = req->rsk_rcv_wnd;
+	ev->mss = req->mss;
+	ev->srtt_us = 0;
+}
+
 static bool tt_connect_hooked(void);
 
 /* A CLOSE->SYN_SENT that tcp_connect() never completed: send what we have. */
-static noinline void tt_flush_syn_sent(struct sock *sk,
-				       u64 cookie, u64 ts,
+static noinline void tt_flush_syn_sent(struct sock *sk, u64 cookie, u64 ts,
 				       const struct tt_owner *o)
 {
 	struct tcptrail_event ev = {
@@ -164,6 +185,39 @@ static noinline void tt_flush_syn_sent(struct sock *sk,
 	tt_emit(sock_net(sk), &ev);
 }
 
+/*
+ * The accepted child's first event: tuple, cookie, ISNs and sequence space
+ * from the request sock, copied at inet_csk_clone_lock()'s entry.
+ */
+static bool tt_take_clone(struct tcptrail_event *ev, const struct sock *sk,
+			  struct tt_owner *owner)
+{
+	struct tt_clone_ctx *cc = tt_clone_ctx();
+	bool ok = cc->valid && cc->task == current && cc->lport == sk->sk_num;
+
+	cc->valid = false;
+	if (!ok)
+		return false;
+	memcpy(ev->saddr, cc->child.saddr, sizeof(ev->saddr));
+	memcpy(ev->daddr, cc->child.daddr, sizeof(ev->daddr));
+	ev->sport = cc->child.sport;
+	ev->dport = cc->child.dport;
+	ev->cookie = cc->child.cookie;
+	ev->isn = cc->child.isn;
+	ev->peer_isn = cc->child.peer_isn;
+	ev->flags |= TCPTRAIL_F_ISN | TCPTRAIL_F_PEER_ISN;
+	ev->snd_una = cc->child.snd_una;
+	ev->snd_nxt = cc->child.snd_nxt;
+	ev->rcv_nxt = cc->child.rcv_nxt;
+	ev->snd_wnd = cc->child.snd_wnd;
+	ev->rcv_wnd = cc->child.rcv_wnd;
+	ev->mss = cc->child.mss;
+	ev->srtt_us = 0;
+	if (!owner->known)
+		tt_owner_of(cc->listener_cookie, owner);
+	return true;
+}
+
 void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 {
 	struct tcptrail_event ev = {
@@ -174,8 +228,10 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 	};
 	struct tt_owner owner = {}, pending_owner;
 	bool child = old == TCP_LISTEN && new == TCP_SYN_RECV;
-	u64 pending_ts = 0;
 	struct net *net = sock_net(sk);
+	int skip_state = 0;
+	bool skipped = false;
+	u64 pending_ts = 0;
 	struct tt_conn *c;
 	unsigned long flags;
 	bool full;
@@ -183,31 +239,24 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 	if (sk->sk_protocol != IPPROTO_TCP || sk->sk_type != SOCK_STREAM)
 		return;
 
-	ev.cookie = tt_sk_cookie(sk);
 	tt_fill_tuple(&ev, sk);
-	tt_fill_seq(&ev, sk);
-	if (in_task())
+	if (tt_syscall_ctx())
 		tt_owner_current(&owner);
 	else
 		ev.flags |= TCPTRAIL_F_SOFTIRQ;
 
 	if (child) {
-		struct tt_clone_ctx *cc = this_cpu_ptr(&tt_clone);
-
-		/*
-		 * The clone still carries the listener's cookie; it takes the
-		 * request sock's right after, so that is the child's id.
-		 */
-		if (cc->depth && cc->req && tt_fill_req(&ev, sk, cc->req)) {
-			ev.cookie = tt_sk_cookie((struct sock *)cc->req);
-			if (!owner.known)
-				tt_owner_of(tt_sk_cookie(cc->listener), &owner);
-		} else {
-			ev.cookie = 0;
+		/* The clone still carries the listener's cookie and numbers. */
+		if (!tt_take_clone(&ev, sk, &owner)) {
 			ev.flags |= TCPTRAIL_F_NO_TUPLE;
 			tt_count_stat(net, TT_STAT_NO_TUPLE);
 		}
+	} else {
+		ev.cookie = tt_sk_cookie(sk);
+		tt_fill_seq(&ev, sk);
 	}
+	if (new == TCP_CLOSE)
+		skipped = tt_tw_skipped(sk, &skip_state);
 
 	c = tt_conn_lock(&tt_conns, ev.cookie, new != TCP_CLOSE, &full, &flags);
 	if (!c) {
@@ -216,11 +265,15 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 			tt_count_stat(net, TT_STAT_TABLE_FULL);
 		}
 		tt_owner_to_event(&ev, &owner);
+		if (skipped)
+			tt_tw_emit_skip(sk, skip_state, NULL);
 		tt_emit(net, &ev);
 		return;
 	}
 
 	tt_owner_to_conn(c, &owner);
+	/* A full socket lives as long as it likes: no age bound. */
+	c->expires = 0;
 	/* At CLOSE the port is already released: report the one it had. */
 	if (ev.sport)
 		c->sport = ev.sport;
@@ -263,13 +316,15 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 			c->last_ts = ts;
 	} else if (c->flags & TT_CONN_IN_TW) {
 		/* The full sock closes; its timewait sock keeps state and time. */
-		ev.dur_ns = ts - c->last_ts;
+		ev.dur_ns = tt_since(ts, c->last_ts);
 	} else {
-		ev.dur_ns = c->last_ts ? ts - c->last_ts : 0;
-		c->last_ts = ts;
+		ev.dur_ns = tt_since(ts, c->last_ts);
+		c->last_ts = max(ts, c->last_ts);
 		c->state = new;
 	}
 	tt_conn_to_event(&ev, c);
+	if (skipped)
+		tt_tw_emit_skip(sk, skip_state, c);
 	if (new == TCP_CLOSE && !(c->flags & TT_CONN_IN_TW))
 		tt_conn_release(&tt_conns, c, flags);
 	else
@@ -277,7 +332,7 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 
 	if (pending_ts) {
 		tt_flush_syn_sent(sk, ev.cookie, pending_ts, &pending_owner);
-		ev.dur_ns = ts - pending_ts;
+		ev.dur_ns = tt_since(ts, pending_ts);
 	}
 	tt_emit(net, &ev);
 }
@@ -300,7 +355,10 @@ static int tt_kp_set_state(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-/* tcp_connect(sk): port and ISN (write_seq) are set, the SYN not yet sent. */
+/*
+ * tcp_connect(sk): port and ISN (write_seq) are set; tcp_connect_init()
+ * and the SYN follow, after which snd_una is the ISN and snd_nxt one past.
+ */
 static int tt_kp_connect(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
@@ -312,14 +370,16 @@ static int tt_kp_connect(struct kprobe *p, struct pt_regs *regs)
 	unsigned long flags;
 	struct tt_conn *c;
 	bool full;
+	u32 isn;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	ev.cookie = tt_sk_cookie(sk);
+	isn = READ_ONCE(tcp_sk(sk)->write_seq);
 	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
 	if (!c)
 		return 0;
-	c->isn = READ_ONCE(tcp_sk(sk)->write_seq);
+	c->isn = isn;
 	c->flags |= TT_CONN_ISN;
 	c->sport = sk->sk_num;
 	if (!(c->flags & TT_CONN_SYN_PENDING)) {
@@ -333,76 +393,49 @@ static int tt_kp_connect(struct kprobe *p, struct pt_regs *regs)
 
 	tt_fill_tuple(&ev, sk);
 	tt_fill_seq(&ev, sk);
-	if (!in_task())
+	ev.snd_una = isn;
+	ev.snd_nxt = isn + 1;
+	if (!tt_syscall_ctx())
 		ev.flags |= TCPTRAIL_F_SOFTIRQ;
 	tt_emit(sock_net(sk), &ev);
 	return 0;
 }
 
-static int tt_krp_syn_recv_entry(struct kretprobe_instance *ri,
-				 struct pt_regs *regs)
+/* inet_csk_clone_lock(listener, req, prio): what the child's event needs. */
+static int tt_kp_clone(struct kprobe *p, struct pt_regs *regs)
 {
-	struct tt_clone_ctx *cc;
+	const struct sock *lsk = (void *)regs_get_kernel_argument(regs, 0);
+	const struct request_sock *req = (void *)regs_get_kernel_argument(regs, 1);
+	struct tt_clone_ctx *cc = tt_clone_ctx();
 
-	/* Only a softirq keeps us on this CPU until the return. */
-	if (preemptible())
-		return 1;
-	cc = this_cpu_ptr(&tt_clone);
-	if (!cc->depth++) {
-		cc->listener = (void *)regs_get_kernel_argument(regs, 0);
-		cc->req = (void *)regs_get_kernel_argument(regs, 2);
-	}
+	cc->valid = false;
+	if (lsk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	memset(&cc->child, 0, sizeof(cc->child));
+	if (!tt_fill_req(&cc->child, lsk, req))
+		return 0;
+	tt_fill_req_seq(&cc->child, req);
+	/* The child takes the request sock's cookie right after the event. */
+	cc->child.cookie = tt_sk_cookie((struct sock *)req);
+	cc->listener_cookie = tt_sk_cookie(lsk);
+	cc->lport = lsk->sk_num;
+	cc->task = current;
+	cc->valid = true;
 	return 0;
 }
 
-/* The child exists with its 4-tuple: make sure its slot has ISNs and owner. */
-static int tt_krp_syn_recv_ret(struct kretprobe_instance *ri,
-			       struct pt_regs *regs)
+/* sock_graft() in accept(): the child's owner is whoever accepted it. */
+static int tt_kp_graft(struct kprobe *p, struct pt_regs *regs)
 {
-	struct tt_clone_ctx *cc = this_cpu_ptr(&tt_clone);
-	struct sock *child = (struct sock *)regs_return_value(regs);
-	const struct request_sock *req = cc->req;
+	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct tt_owner owner;
 	unsigned long flags;
 	struct tt_conn *c;
 	bool full;
 
-	if (--cc->depth)
-		return 0;
-	cc->req = NULL;
-	if (!child || !req)
-		return 0;
-	tt_owner_of(tt_sk_cookie(cc->listener), &owner);
-	c = tt_conn_lock(&tt_conns, tt_sk_cookie(child), true, &full, &flags);
-	if (!c)
-		return 0;
-	c->flags |= TT_CONN_CHILD;
-	if (!(c->flags & TT_CONN_ISN)) {
-		c->isn = tcp_rsk(req)->snt_isn;
-		c->peer_isn = tcp_rsk(req)->rcv_isn;
-		c->flags |= TT_CONN_ISN | TT_CONN_PEER_ISN;
-	}
-	if (!c->last_ts) {
-		c->last_ts = ktime_get_ns();
-		c->state = TCP_SYN_RECV;
-	}
-	if (!(c->flags & TT_CONN_OWNER))
-		tt_owner_to_conn(c, &owner);
-	tt_conn_unlock(&tt_conns, c, flags);
-	return 0;
-}
-
-/* accept() returned a child: its owner is whoever accepted it. */
-static int tt_krp_accept_ret(struct kretprobe_instance *ri,
-			     struct pt_regs *regs)
-{
-	struct sock *sk = (struct sock *)regs_return_value(regs);
-	struct tt_owner owner;
-	unsigned long flags;
-	struct tt_conn *c;
-	bool full;
-
-	if (!sk || IS_ERR(sk) || sk->sk_protocol != IPPROTO_TCP || !in_task())
+	/* BHs are off under sk_callback_lock, but this is accept()'s task. */
+	if (!in_task() || sk->sk_protocol != IPPROTO_TCP ||
+	    sk->sk_type != SOCK_STREAM)
 		return 0;
 	tt_owner_current(&owner);
 	c = tt_conn_lock(&tt_conns, tt_sk_cookie(sk), false, &full, &flags);
@@ -413,250 +446,88 @@ static int tt_krp_accept_ret(struct kretprobe_instance *ri,
 	return 0;
 }
 
-struct tt_listen_data {
-	struct sock *sk;
-};
-
-static int tt_krp_listen_entry(struct kretprobe_instance *ri,
-			       struct pt_regs *regs)
-{
-	struct tt_listen_data *d = (struct tt_listen_data *)ri->data;
-
-	d->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
-	return 0;
-}
-
 /*
  * hook=kprobe: listen() never calls tcp_set_state, so the listener's owner,
- * which its children inherit, is taken here.
+ * which its children inherit, is taken as listen() starts.
  */
-static int tt_krp_listen_ret(struct kretprobe_instance *ri,
-			     struct pt_regs *regs)
+static int tt_kp_listen(struct kprobe *p, struct pt_regs *regs)
 {
-	struct tt_listen_data *d = (struct tt_listen_data *)ri->data;
+	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct tt_owner owner;
 	unsigned long flags;
 	struct tt_conn *c;
 	bool full;
 
-	if (regs_return_value(regs) || d->sk->sk_protocol != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP || !tt_syscall_ctx())
 		return 0;
 	tt_owner_current(&owner);
-	c = tt_conn_lock(&tt_conns, tt_sk_cookie(d->sk), true, &full, &flags);
+	c = tt_conn_lock(&tt_conns, tt_sk_cookie(sk), true, &full, &flags);
 	if (!c)
 		return 0;
 	tt_owner_to_conn(c, &owner);
 	c->last_ts = ktime_get_ns();
+	c->state = TCP_LISTEN;
 	tt_conn_unlock(&tt_conns, c, flags);
 	return 0;
 }
 
-static struct kretprobe tt_krp_listen = {
-	.kp.symbol_name = "inet_csk_listen_start",
-	.entry_handler = tt_krp_listen_entry,
-	.handler = tt_krp_listen_ret,
-	.data_size = sizeof(struct tt_listen_data),
-	.maxactive = 16,
-};
-
-static struct kprobe tt_kp_state = {
-	.symbol_name = "tcp_set_state",
-	.pre_handler = tt_kp_set_state,
-};
-
-static struct kprobe tt_kp_conn = {
-	.symbol_name = "tcp_connect",
-	.pre_handler = tt_kp_connect,
-};
-
-static struct kretprobe tt_krp_syn4 = {
-	.kp.symbol_name = "tcp_v4_syn_recv_sock",
-	.entry_handler = tt_krp_syn_recv_entry,
-	.handler = tt_krp_syn_recv_ret,
-	.maxactive = 64,
-};
-
-static struct kretprobe tt_krp_syn6 = {
-	.kp.symbol_name = "tcp_v6_syn_recv_sock",
-	.entry_handler = tt_krp_syn_recv_entry,
-	.handler = tt_krp_syn_recv_ret,
-	.maxactive = 64,
-};
-
-static struct kretprobe tt_krp_accept = {
-	.kp.symbol_name = "inet_csk_accept",
-	.handler = tt_krp_accept_ret,
-	.maxactive = 64,
-};
-
 enum {
-	TT_H_TRACEPOINT,
-	TT_H_SET_STATE,
-	TT_H_CONNECT,
-	TT_H_SYN4,
-	TT_H_SYN6,
-	TT_H_ACCEPT,
-	TT_H_LISTEN,
-	TT_H_MAX
+	TT_H_CONNECT, TT_H_CLONE, TT_H_GRAFT, TT_H_TRACEPOINT, TT_H_SET_STATE,
+	TT_H_LISTEN, TT_H_MAX
 };
 
-static struct tt_hook_status tt_status[TT_H_MAX] = {
-	[TT_H_TRACEPOINT] = { .name = "inet_sock_set_state" },
-	[TT_H_SET_STATE] = { .name = "tcp_set_state" },
-	[TT_H_CONNECT] = { .name = "tcp_connect" },
-	[TT_H_SYN4] = { .name = "tcp_v4_syn_recv_sock" },
-	[TT_H_SYN6] = { .name = "tcp_v6_syn_recv_sock" },
-	[TT_H_ACCEPT] = { .name = "inet_csk_accept" },
-	[TT_H_LISTEN] = { .name = "inet_csk_listen_start" },
+/* Helpers first, so that the first state change already finds them. */
+static struct tt_probe tt_hook_probes[TT_H_MAX] = {
+	[TT_H_CONNECT] = { "tcp_connect", TT_PROBE_KPROBE,
+			   .pre = tt_kp_connect },
+	[TT_H_CLONE] = { "inet_csk_clone_lock", TT_PROBE_KPROBE,
+			 .pre = tt_kp_clone },
+	[TT_H_GRAFT] = { "security_sock_graft", TT_PROBE_KPROBE,
+			 .pre = tt_kp_graft },
+	[TT_H_TRACEPOINT] = { "inet_sock_set_state", TT_PROBE_TRACEPOINT,
+			      .tp_func = tt_probe_set_state,
+			      .mode = TT_HOOK_TRACEPOINT },
+	[TT_H_SET_STATE] = { "tcp_set_state", TT_PROBE_KPROBE,
+			     .pre = tt_kp_set_state, .mode = TT_HOOK_KPROBE },
+	[TT_H_LISTEN] = { "inet_csk_listen_start", TT_PROBE_KPROBE,
+			  .pre = tt_kp_listen, .mode = TT_HOOK_KPROBE },
 };
 
 static bool tt_connect_hooked(void)
 {
-	return tt_status[TT_H_CONNECT].attached;
+	return tt_probe_on(&tt_hook_probes[TT_H_CONNECT]);
 }
 
-struct tt_tp_lookup {
-	const char *name;
-	struct tracepoint *tp;
-};
-
-static void tt_tp_match(struct tracepoint *tp, void *priv)
-{
-	struct tt_tp_lookup *l = priv;
-
-	if (!strcmp(tp->name, l->name))
-		l->tp = tp;
-}
-
-/* Tracepoint symbols are not exported: find them by name. */
-struct tracepoint *tt_find_tracepoint(const char *name)
-{
-	struct tt_tp_lookup l = { .name = name };
-
-	for_each_kernel_tracepoint(tt_tp_match, &l);
-	return l.tp;
-}
-
-/* A probe that will not attach costs its feature, never the module. */
-int tt_attach_kprobe(struct tt_hook_status *st, struct kprobe *kp)
-{
-	int err;
-
-	/* A kprobe registered before keeps its address: start afresh. */
-	kp->addr = NULL;
-	kp->flags = 0;
-	err = register_kprobe(kp);
-
-	st->wanted = true;
-	st->kp = kp;
-	if (err)
-		pr_warn("kprobe on %s failed (%d): events lack what it adds\n",
-			kp->symbol_name, err);
-	st->attached = !err;
-	return err;
-}
-
-int tt_attach_kretprobe(struct tt_hook_status *st, struct kretprobe *krp)
-{
-	int err;
-
-	krp->kp.addr = NULL;
-	krp->kp.flags = 0;
-	err = register_kretprobe(krp);
-
-	st->wanted = true;
-	st->krp = krp;
-	if (err)
-		pr_warn("kretprobe on %s failed (%d): events lack what it adds\n",
-			krp->kp.symbol_name, err);
-	st->attached = !err;
-	return err;
-}
-
-static void tt_detach_extras(void)
-{
-	if (tt_status[TT_H_LISTEN].attached)
-		unregister_kretprobe(&tt_krp_listen);
-	tt_status[TT_H_LISTEN].attached = false;
-	if (tt_status[TT_H_ACCEPT].attached)
-		unregister_kretprobe(&tt_krp_accept);
-	if (tt_status[TT_H_SYN6].attached)
-		unregister_kretprobe(&tt_krp_syn6);
-	if (tt_status[TT_H_SYN4].attached)
-		unregister_kretprobe(&tt_krp_syn4);
-	if (tt_status[TT_H_CONNECT].attached)
-		unregister_kprobe(&tt_kp_conn);
-	tt_status[TT_H_ACCEPT].attached = false;
-	tt_status[TT_H_SYN6].attached = false;
-	tt_status[TT_H_SYN4].attached = false;
-	tt_status[TT_H_CONNECT].attached = false;
-}
-
-/*
- * The helpers first, so that the first state change already finds them.
- * Only the state hook is essential: without it the load fails.
- */
+/* Only the state hook is essential: without it the load fails. */
 int tt_hooks_attach(enum tt_hook_mode mode)
 {
 	int err;
 
-	tt_attach_kprobe(&tt_status[TT_H_CONNECT], &tt_kp_conn);
-	tt_attach_kretprobe(&tt_status[TT_H_SYN4], &tt_krp_syn4);
-	if (IS_ENABLED(CONFIG_IPV6))
-		tt_attach_kretprobe(&tt_status[TT_H_SYN6], &tt_krp_syn6);
-	tt_attach_kretprobe(&tt_status[TT_H_ACCEPT], &tt_krp_accept);
-
+	tt_probes_attach(tt_hook_probes, TT_H_MAX, TT_HOOK_AUTO);
 	if (mode != TT_HOOK_KPROBE) {
-		tt_status[TT_H_TRACEPOINT].wanted = true;
-		tt_tp_state = tt_find_tracepoint("inet_sock_set_state");
-		err = tt_tp_state ? tracepoint_probe_register(tt_tp_state,
-							      tt_probe_set_state,
-							      NULL) : -ENOENT;
+		err = tt_probes_attach(tt_hook_probes, TT_H_MAX,
+				       TT_HOOK_TRACEPOINT);
 		if (!err) {
-			tt_tp_state_on = true;
-			tt_status[TT_H_TRACEPOINT].attached = true;
 			tt_mode = TT_HOOK_TRACEPOINT;
 			return 0;
 		}
-		pr_warn("tracepoint inet_sock_set_state: %d\n", err);
 		if (mode == TT_HOOK_TRACEPOINT)
-			goto err_detach_extras;
+			goto err_detach;
 	}
-	err = tt_attach_kprobe(&tt_status[TT_H_SET_STATE], &tt_kp_state);
+	err = tt_probes_attach(tt_hook_probes, TT_H_MAX, TT_HOOK_KPROBE);
 	if (err)
-		goto err_detach_extras;
-	tt_attach_kretprobe(&tt_status[TT_H_LISTEN], &tt_krp_listen);
+		goto err_detach;
 	tt_mode = TT_HOOK_KPROBE;
 	return 0;
 
-err_detach_extras:
-	tt_detach_extras();
+err_detach:
+	tt_probes_detach(tt_hook_probes, TT_H_MAX);
 	return err;
 }
 
 void tt_hooks_detach(void)
 {
-	if (tt_tp_state_on) {
-		tracepoint_probe_unregister(tt_tp_state, tt_probe_set_state,
-					    NULL);
-		tt_tp_state_on = false;
-		tt_status[TT_H_TRACEPOINT].attached = false;
-	}
-	if (tt_status[TT_H_SET_STATE].attached) {
-		unregister_kprobe(&tt_kp_state);
-		tt_status[TT_H_SET_STATE].attached = false;
-	}
-	tt_detach_extras();
-	/* No probe of ours runs or will run after this. */
-	tracepoint_synchronize_unregister();
-}
-
-/* Hits the kernel skipped: recursion, or no free kretprobe instance. */
-unsigned long tt_hook_missed(const struct tt_hook_status *st)
-{
-	if (st->krp)
-		return st->krp->nmissed + st->krp->kp.nmissed;
-	return st->kp ? st->kp->nmissed : 0;
+	tt_probes_detach(tt_hook_probes, TT_H_MAX);
 }
 
 const char *tt_hook_mode_name(void)
@@ -666,9 +537,5 @@ const char *tt_hook_mode_name(void)
 
 int tt_hooks_status(struct tt_hook_status *st, int max)
 {
-	int i;
-
-	for (i = 0; i < TT_H_MAX && i < max; i++)
-		st[i] = tt_status[i];
-	return i;
+	return tt_probes_status(tt_hook_probes, TT_H_MAX, st, max);
 }

@@ -112,6 +112,9 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 	KUNIT_EXPECT_GT(test, est->dur_ns, 0ULL);
 	KUNIT_EXPECT_EQ(test, est->isn, syn->isn);
 	KUNIT_EXPECT_EQ(test, est->snd_una, syn->isn + 1);
+	/* As the SYN leaves: snd_una is the ISN, the SYN takes one. */
+	KUNIT_EXPECT_EQ(test, syn->snd_una, syn->isn);
+	KUNIT_EXPECT_EQ(test, syn->snd_nxt, syn->isn + 1);
 
 	/* The child's first event has its own 4-tuple, cookie and ISNs. */
 	KUNIT_EXPECT_EQ(test, child->dport, cport);
@@ -121,6 +124,10 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, child->cookie, tt_sk_cookie(asock->sk));
 	KUNIT_EXPECT_EQ(test, est->cookie, tt_sk_cookie(csock->sk));
 	KUNIT_EXPECT_EQ(test, child->peer_isn, syn->isn);
+	/* The child's own sequence space, not its listener's. */
+	KUNIT_EXPECT_EQ(test, child->snd_nxt, child->isn + 1);
+	KUNIT_EXPECT_EQ(test, child->snd_una, child->isn + 1);
+	KUNIT_EXPECT_EQ(test, child->rcv_nxt, child->peer_isn + 1);
 	KUNIT_EXPECT_EQ(test, est->peer_isn, child->isn);
 	KUNIT_EXPECT_EQ(test, child_est->snd_una, child->isn + 1);
 	KUNIT_EXPECT_EQ(test, child_est->rcv_nxt, syn->isn + 1);
@@ -159,8 +166,78 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 		tt_stop();
 }
 
+/* The next state event of @cookie in the ring, or NULL. */
+static bool tt_next_of(struct tt_net *tn, struct tt_cursor *cur, u64 cookie,
+		       struct tcptrail_event *ev)
+{
+	while (tt_ring_read(&tn->ring, cur, ev))
+		if (ev->kind == TCPTRAIL_EV_STATE && ev->cookie == cookie)
+			return true;
+	return false;
+}
+
+/*
+ * A task that runs the receive path with BHs off (tun, busy polling) is not
+ * the connection's owner, and its events are not marked as a task's.
+ */
+static void hook_bh_disabled_record_keeps_owner(struct kunit *test)
+{
+	bool started_here = !tt_started();
+	struct socket *sock = NULL;
+	struct tcptrail_event ev;
+	struct tt_cursor *cur;
+	unsigned long flags;
+	struct tt_conn *c;
+	struct tt_net *tn;
+	u64 cookie;
+	bool full;
+
+	KUNIT_ASSERT_EQ(test, tt_start(), 0);
+	rcu_read_lock();
+	tn = tt_net_get(&init_net);
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, tn);
+	cur = tt_cursor_alloc(&tn->ring);
+	KUNIT_ASSERT_NOT_NULL(test, cur);
+	tt_cursor_rewind(&tn->ring, cur, true);
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &sock), 0);
+	cookie = tt_sk_cookie(sock->sk);
+
+	c = tt_conn_lock(&tt_conns, cookie, true, &full, &flags);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->pid = 4242;
+	strscpy(c->comm, "owner", sizeof(c->comm));
+	c->flags |= TT_CONN_OWNER;
+	tt_conn_unlock(&tt_conns, c, flags);
+
+	local_bh_disable();
+	tt_record_state(sock->sk, TCP_ESTABLISHED, TCP_CLOSE_WAIT,
+			ktime_get_ns());
+	local_bh_enable();
+	KUNIT_ASSERT_TRUE(test, tt_next_of(tn, cur, cookie, &ev));
+	KUNIT_EXPECT_EQ(test, ev.pid, 4242U);
+	KUNIT_EXPECT_STREQ(test, ev.comm, "owner");
+	KUNIT_EXPECT_TRUE(test, ev.flags & TCPTRAIL_F_SOFTIRQ);
+
+	/* The same from the syscall side: the task is the owner now. */
+	tt_record_state(sock->sk, TCP_CLOSE_WAIT, TCP_LAST_ACK, ktime_get_ns());
+	KUNIT_ASSERT_TRUE(test, tt_next_of(tn, cur, cookie, &ev));
+	KUNIT_EXPECT_EQ(test, ev.pid, (u32)current->tgid);
+	KUNIT_EXPECT_FALSE(test, ev.flags & TCPTRAIL_F_SOFTIRQ);
+
+	tt_record_state(sock->sk, TCP_LAST_ACK, TCP_CLOSE, ktime_get_ns());
+	KUNIT_EXPECT_NULL(test, tt_conn_lock(&tt_conns, cookie, false, &full,
+					     &flags));
+	sock_release(sock);
+	kfree(cur);
+	if (started_here)
+		tt_stop();
+}
+
 static struct kunit_case tt_hook_cases[] = {
 	KUNIT_CASE(hook_loopback_connection_has_ports_cookies_isns),
+	KUNIT_CASE(hook_bh_disabled_record_keeps_owner),
 	{}
 };
 

@@ -5,23 +5,29 @@
  * life of the timewait sock that carries TIME_WAIT (or an orphaned
  * FIN_WAIT2) after the full socket is gone.
  *
- * The timewait sock inherits the socket cookie, so its events join the
- * connection's trail:
- *   enter     the timer is armed (__inet_twsk_schedule, or since 6.10
- *             inet_twsk_hashdance_schedule): substate and timeout
+ * The request sock and the timewait sock inherit the socket cookie, so
+ * their events join the connection's trail:
+ *   syn_recv  the first SYN-ACK is sent (tcp_v4/v6_send_synack)
+ *   req_drop  the request sock is freed without a child (its destructor,
+ *             whichever path freed it: SYN-ACK retries exhausted, listener
+ *             closed, reset, netns): nothing frees one behind our back
+ *   enter     the timer is armed (__inet_twsk_schedule, or where the kernel
+ *             has it, inet_twsk_hashdance_schedule): substate and timeout
  *   substate  __inet_twsk_schedule(rearm): FIN_WAIT2 -> TIME_WAIT when the
  *             peer's FIN arrives, or the timer restarted by a FIN
  *   exit      tcp_twsk_destructor: cause and time in the last substate.
- *             The cause is set earlier, where the kernel decides it:
- *             tcp_twsk_unique() said yes (reused by connect), or
- *             inet_twsk_deschedule_put() right after
- *             tcp_timewait_state_process() saw an RST or a new SYN, or the
- *             netns is going; with none of these the timer expired.
- *   skip      inet_twsk_alloc() returned NULL: tcp_max_tw_buckets is
- *             reached (TCPTimeWaitOverflow), there is no TIME_WAIT at all.
+ *             The cause is set earlier, where the kernel decides it, in
+ *             inet_twsk_deschedule_put(): right after
+ *             tcp_timewait_state_process() saw a SYN (syn) or anything
+ *             else that kills (rst); in connect() right after
+ *             tcp_twsk_unique() looked at it (reused); the netns is going
+ *             (netns); with none of these the timer expired.
+ *   skip      tcp_time_wait() armed no timewait sock before tcp_done():
+ *             tcp_max_tw_buckets is reached (TCPTimeWaitOverflow).
  *
- * Any of these that cannot attach turns its feature off, says so in the
- * kernel log and in stats, and leaves the rest working.
+ * Only entry kprobes and tracepoints. Per-CPU notes between two probes of
+ * one call (verdict, reuse, time_wait) hold values and pointers that are
+ * compared, never dereferenced, so a stale note can only fail to match.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -34,14 +40,47 @@
 #include "compat.h"
 #include "tcptrail.h"
 
-/* What tcp_timewait_state_process() decided, on this CPU (softirq). */
+/* A segment tcp_timewait_state_process() is handling on this CPU (BHs off). */
 struct tt_tw_verdict {
-	const struct inet_timewait_sock *tw;
-	bool inside;		/* still in tcp_timewait_state_process() */
-	int status;		/* enum tcp_tw_status once returned */
+	const void *tw;
+	bool syn;
 };
 
 static DEFINE_PER_CPU(struct tt_tw_verdict, tt_tw_verdict);
+
+/* connect() asked tcp_twsk_unique() about this timewait sock (BHs off). */
+struct tt_tw_reuse {
+	const void *tw;
+	const struct task_struct *task;
+};
+
+static DEFINE_PER_CPU(struct tt_tw_reuse, tt_tw_reuse);
+
+/* tcp_time_wait() on this CPU, until its tcp_done(); per context level. */
+struct tt_tw_closing {
+	const void *sk;
+	const struct task_struct *task;
+	u64 cookie;
+	int state;
+	bool armed;
+};
+
+struct tt_tw_closing_level {
+	struct tt_tw_closing level[2];	/* task, softirq */
+};
+
+static DEFINE_PER_CPU(struct tt_tw_closing_level, tt_tw_closing);
+
+static struct tt_tw_closing *tt_tw_closing_ctx(void)
+{
+	return &this_cpu_ptr(&tt_tw_closing)->level[in_serving_softirq() ? 1 : 0];
+}
+
+/* Whether inet_twsk_hashdance_schedule() arms the first timer here. */
+static bool tt_tw_arm_probed(void);
+
+/* Grace past a timer before a slot counts as stale. */
+#define TT_STALE_GRACE_NS	(60ULL * NSEC_PER_SEC)
 
 /* TCP's socks and timewait socks, not DCCP's or others' (proto "TCP*"). */
 static bool tt_is_tcp(const struct sock *sk)
@@ -67,7 +106,7 @@ static void tt_lc_emit(struct tcptrail_event *ev, const struct sock *sk)
 	if (!ev->family)
 		tt_fill_tuple(ev, sk);
 	tt_fill_sysctls(ev, sock_net(sk));
-	if (!in_task())
+	if (!tt_syscall_ctx())
 		ev->flags |= TCPTRAIL_F_SOFTIRQ;
 	tt_emit(sock_net(sk), ev);
 }
@@ -85,23 +124,29 @@ void tt_tw_book_armed(struct tt_conn *c, struct tcptrail_event *ev)
 	ev->kind = first ? TCPTRAIL_EV_TW_ENTER : TCPTRAIL_EV_TW_SUBSTATE;
 	ev->old_state = c->state;
 	ev->new_state = ev->substate;
-	ev->dur_ns = c->last_ts ? ev->ts_ns - c->last_ts : 0;
-	c->last_ts = ev->ts_ns;
+	ev->dur_ns = tt_since(ev->ts_ns, c->last_ts);
+	c->last_ts = max(ev->ts_ns, c->last_ts);
+	/* A timewait sock cannot outlive its timer: bound the slot. */
+	c->expires = ev->ts_ns + ev->timeout_ns + TT_STALE_GRACE_NS;
 	c->state = ev->substate;
 	c->flags |= TT_CONN_IN_TW;
 	tt_conn_to_event(ev, c);
 }
 
-/* Why inet_twsk_deschedule_put() kills a timewait sock before its time. */
-u8 tt_tw_kill_cause(bool net_alive, bool verdict_is_this_tw, bool inside,
-		    int status)
+/*
+ * Why inet_twsk_deschedule_put() kills a timewait sock before its time:
+ * @in_processing when tcp_timewait_state_process() just handled a segment
+ * for it (a SYN taking over, else an RST received or answered), @reused
+ * when connect() just had tcp_twsk_unique() look at it.
+ */
+u8 tt_tw_kill_cause(bool net_alive, bool in_processing, bool syn, bool reused)
 {
 	if (!net_alive)
 		return TCPTRAIL_CAUSE_NETNS;
-	if (verdict_is_this_tw && (inside || status == TCP_TW_RST))
-		return TCPTRAIL_CAUSE_RST;
-	if (verdict_is_this_tw && status == TCP_TW_SYN)
-		return TCPTRAIL_CAUSE_SYN;
+	if (in_processing)
+		return syn ? TCPTRAIL_CAUSE_SYN : TCPTRAIL_CAUSE_RST;
+	if (reused)
+		return TCPTRAIL_CAUSE_REUSED;
 	return TCPTRAIL_CAUSE_OTHER;
 }
 
@@ -124,7 +169,7 @@ void tt_tw_book_exit(const struct tt_conn *c, struct tcptrail_event *ev,
 		return;
 	if (c->tw_cause)
 		ev->cause = c->tw_cause;
-	ev->dur_ns = c->last_ts ? ev->ts_ns - c->last_ts : 0;
+	ev->dur_ns = tt_since(ev->ts_ns, c->last_ts);
 	tt_conn_to_event(ev, c);
 }
 
@@ -143,6 +188,12 @@ static void tt_tw_armed(struct inet_timewait_sock *tw, int timeo, bool rearm)
 	if (!tt_is_tcp(sk))
 		return;
 	ev.cookie = tt_sk_cookie(sk);
+	if (!rearm) {
+		struct tt_tw_closing *tc = tt_tw_closing_ctx();
+
+		if (tc->task == current && tc->cookie == ev.cookie)
+			tc->armed = true;
+	}
 	tt_fill_tw_seq(&ev, sk);
 	c = tt_conn_lock(&tt_conns, ev.cookie, true, &full, &flags);
 	if (c) {
@@ -156,26 +207,79 @@ static void tt_tw_armed(struct inet_timewait_sock *tw, int timeo, bool rearm)
 	tt_lc_emit(&ev, sk);
 }
 
-/* 6.1: tcp_time_wait() and the re-arm both come through here. */
+/*
+ * __inet_twsk_schedule(tw, timeo, rearm): every re-arm, and the first arming
+ * where inet_twsk_hashdance_schedule() does not do it (up to 6.9).
+ */
 static int tt_kp_tw_schedule(struct kprobe *p, struct pt_regs *regs)
 {
 	void *tw = (void *)regs_get_kernel_argument(regs, 0);
 	int timeo = regs_get_kernel_argument(regs, 1);
 	bool rearm = regs_get_kernel_argument(regs, 2);
 
-	if (rearm || !TT_TW_ARM_FUNC)
+	if (rearm || !tt_tw_arm_probed())
 		tt_tw_armed(tw, timeo, rearm);
 	return 0;
 }
 
-/* Since 6.10: the first arming, in inet_twsk_hashdance_schedule(). */
+/* inet_twsk_hashdance_schedule(tw, sk, hashinfo, timeo): the first arming. */
 static int tt_kp_tw_arm(struct kprobe *p, struct pt_regs *regs)
 {
 	void *tw = (void *)regs_get_kernel_argument(regs, 0);
-	int timeo = regs_get_kernel_argument(regs, TT_TW_ARM_TIMEO_ARG);
+	int timeo = regs_get_kernel_argument(regs, 3);
 
 	tt_tw_armed(tw, timeo, false);
 	return 0;
+}
+
+/* tcp_time_wait(sk, state, timeo): a timewait sock should take over. */
+static int tt_kp_time_wait(struct kprobe *p, struct pt_regs *regs)
+{
+	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	struct tt_tw_closing *tc = tt_tw_closing_ctx();
+
+	tc->sk = sk;
+	tc->task = current;
+	tc->cookie = tt_sk_cookie(sk);
+	tc->state = regs_get_kernel_argument(regs, 1);
+	tc->armed = false;
+	return 0;
+}
+
+/*
+ * At @sk's CLOSE: true when it comes from tcp_time_wait() and no timewait
+ * sock was armed in between (tcp_max_tw_buckets); @state is the substate
+ * it would have had.
+ */
+bool tt_tw_skipped(const struct sock *sk, int *state)
+{
+	struct tt_tw_closing *tc = tt_tw_closing_ctx();
+	bool skipped;
+
+	if (tc->sk != sk || tc->task != current)
+		return false;
+	skipped = !tc->armed;
+	*state = tc->state;
+	tc->sk = NULL;
+	return skipped;
+}
+
+/* No timewait sock: TIME_WAIT is skipped. @c is the locked slot, if any. */
+void tt_tw_emit_skip(struct sock *sk, int state, const struct tt_conn *c)
+{
+	struct tcptrail_event ev = {
+		.kind = TCPTRAIL_EV_TW_SKIP,
+		.ts_ns = ktime_get_ns(),
+		.substate = state,
+		.new_state = TCP_CLOSE,
+	};
+
+	ev.cookie = tt_sk_cookie(sk);
+	ev.old_state = READ_ONCE(sk->sk_state);
+	tt_fill_seq(&ev, sk);
+	if (c)
+		tt_conn_to_event(&ev, c);
+	tt_lc_emit(&ev, sk);
 }
 
 static void tt_tw_set_cause(const struct sock *tw, u8 cause)
@@ -196,61 +300,39 @@ static int tt_kp_tw_deschedule(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *tw = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct tt_tw_verdict *v = this_cpu_ptr(&tt_tw_verdict);
+	struct tt_tw_reuse *r = this_cpu_ptr(&tt_tw_reuse);
+	bool processing = v->tw == tw, reused;
 
+	reused = !in_serving_softirq() && r->tw == tw && r->task == current;
+	if (processing)
+		v->tw = NULL;
+	if (reused)
+		r->tw = NULL;
 	if (!tt_is_tcp(tw))
 		return 0;
 	tt_tw_set_cause(tw, tt_tw_kill_cause(check_net(sock_net(tw)),
-					     v->tw == (void *)tw, v->inside,
-					     v->status));
+					     processing, v->syn, reused));
 	return 0;
 }
 
-static int tt_krp_tw_process_entry(struct kretprobe_instance *ri,
-				   struct pt_regs *regs)
+/* tcp_timewait_state_process(tw, skb, th): a segment for a timewait sock. */
+static int tt_kp_tw_process(struct kprobe *p, struct pt_regs *regs)
 {
-	struct tt_tw_verdict *v;
-
-	if (preemptible())
-		return 1;
-	v = this_cpu_ptr(&tt_tw_verdict);
-	v->tw = (void *)regs_get_kernel_argument(regs, 0);
-	v->inside = true;
-	v->status = -1;
-	return 0;
-}
-
-static int tt_krp_tw_process_ret(struct kretprobe_instance *ri,
-				 struct pt_regs *regs)
-{
+	const struct tcphdr *th = (void *)regs_get_kernel_argument(regs, 2);
 	struct tt_tw_verdict *v = this_cpu_ptr(&tt_tw_verdict);
 
-	v->inside = false;
-	v->status = regs_return_value(regs);
+	v->tw = (void *)regs_get_kernel_argument(regs, 0);
+	v->syn = th->syn && !th->rst;
 	return 0;
 }
 
-struct tt_sk_data {
-	struct sock *sk;
-	int state;
-};
-
-static int tt_krp_tw_unique_entry(struct kretprobe_instance *ri,
-				  struct pt_regs *regs)
+/* tcp_twsk_unique(sk, sktw, twp): connect() may take over the 4-tuple. */
+static int tt_kp_tw_unique(struct kprobe *p, struct pt_regs *regs)
 {
-	struct tt_sk_data *d = (struct tt_sk_data *)ri->data;
+	struct tt_tw_reuse *r = this_cpu_ptr(&tt_tw_reuse);
 
-	d->sk = (struct sock *)regs_get_kernel_argument(regs, 1);
-	return 0;
-}
-
-/* tcp_twsk_unique() == 1: connect() takes the 4-tuple (tcp_tw_reuse). */
-static int tt_krp_tw_unique_ret(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
-{
-	struct tt_sk_data *d = (struct tt_sk_data *)ri->data;
-
-	if (regs_return_value(regs) == 1)
-		tt_tw_set_cause(d->sk, TCPTRAIL_CAUSE_REUSED);
+	r->tw = (void *)regs_get_kernel_argument(regs, 1);
+	r->task = current;
 	return 0;
 }
 
@@ -276,44 +358,33 @@ static int tt_kp_tw_destructor(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static int tt_krp_tw_alloc_entry(struct kretprobe_instance *ri,
-				 struct pt_regs *regs)
+/*
+ * How long the kernel may keep a request sock: SYN-ACK retries at doubling
+ * timeouts from 1 s, each at most TCP_RTO_MAX, then the last wait.
+ */
+u64 tt_req_lifetime_ns(unsigned int retries)
 {
-	struct tt_sk_data *d = (struct tt_sk_data *)ri->data;
+	u64 sum = 0, t = TCP_TIMEOUT_INIT;
+	unsigned int i;
 
-	d->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
-	d->state = regs_get_kernel_argument(regs, 2);
-	return 0;
+	for (i = 0; i <= retries; i++) {
+		sum += min_t(u64, t, TCP_RTO_MAX);
+		t <<= 1;
+		if (t > TCP_RTO_MAX)
+			t = TCP_RTO_MAX;
+	}
+	return jiffies_to_nsecs(sum);
 }
 
-/* No timewait sock: tcp_max_tw_buckets reached, TIME_WAIT is skipped. */
-static int tt_krp_tw_alloc_ret(struct kretprobe_instance *ri,
-			       struct pt_regs *regs)
+static unsigned int tt_synack_retries(const struct sock *lsk)
 {
-	struct tt_sk_data *d = (struct tt_sk_data *)ri->data;
-	struct sock *sk = d->sk;
-	struct tcptrail_event ev = {
-		.kind = TCPTRAIL_EV_TW_SKIP,
-		.ts_ns = ktime_get_ns(),
-		.substate = d->state,
-	};
-	unsigned long flags;
-	struct tt_conn *c;
-	bool full;
+	const struct net *net = sock_net(lsk);
+	unsigned int r = READ_ONCE(inet_csk(lsk)->icsk_syn_retries);
 
-	if (regs_return_value(regs) || sk->sk_protocol != IPPROTO_TCP)
-		return 0;
-	ev.cookie = tt_sk_cookie(sk);
-	ev.old_state = READ_ONCE(sk->sk_state);
-	ev.new_state = TCP_CLOSE;
-	tt_fill_seq(&ev, sk);
-	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
-	if (c) {
-		tt_conn_to_event(&ev, c);
-		tt_conn_unlock(&tt_conns, c, flags);
-	}
-	tt_lc_emit(&ev, sk);
-	return 0;
+	r = r ?: READ_ONCE(net->ipv4.sysctl_tcp_synack_retries);
+	/* TCP_DEFER_ACCEPT keeps an acknowledged request longer. */
+	return max_t(unsigned int, r,
+		     READ_ONCE(inet_csk(lsk)->icsk_accept_queue.rskq_defer_accept));
 }
 
 /*
@@ -360,6 +431,9 @@ static int tt_kp_send_synack(struct kprobe *p, struct pt_regs *regs)
 		c->isn = ev.isn;
 		c->peer_isn = ev.peer_isn;
 		c->flags |= TT_CONN_ISN | TT_CONN_PEER_ISN;
+		/* Its destructor frees the slot; this bounds it if missed. */
+		c->expires = ev.ts_ns + TT_STALE_GRACE_NS +
+			     2 * tt_req_lifetime_ns(tt_synack_retries(lsk));
 		tt_owner_to_conn(c, &owner);
 		tt_conn_unlock(&tt_conns, c, flags);
 	} else if (full) {
@@ -369,64 +443,90 @@ static int tt_kp_send_synack(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static void tt_req_event(struct tcptrail_event *ev, const struct sock *lsk,
-			 const struct request_sock *req)
-{
-	unsigned long flags;
-	struct tt_conn *c;
-	bool full;
-
-	tt_fill_tuple(ev, lsk);
-	if (!tt_fill_req(ev, lsk, req))
-		return;
-	ev->ts_ns = ktime_get_ns();
-	ev->cookie = tt_sk_cookie((struct sock *)req);
-	ev->old_state = TCP_NEW_SYN_RECV;
-	ev->new_state = TCP_NEW_SYN_RECV;
-	c = tt_conn_lock(&tt_conns, ev->cookie, false, &full, &flags);
-	if (c) {
-		if (ev->kind == TCPTRAIL_EV_REQ_DROP && (c->flags & TT_CONN_CHILD)) {
-			/* Dropped from the queue because the child took over. */
-			tt_conn_unlock(&tt_conns, c, flags);
-			return;
-		}
-		ev->dur_ns = ev->ts_ns - c->last_ts;
-		tt_conn_to_event(ev, c);
-		if (ev->kind == TCPTRAIL_EV_REQ_DROP) {
-			ev->new_state = TCP_CLOSE;
-			tt_conn_release(&tt_conns, c, flags);
-		} else {
-			tt_conn_unlock(&tt_conns, c, flags);
-		}
-	} else if (ev->kind == TCPTRAIL_EV_REQ_DROP) {
-		return;		/* a request we never saw arrive */
-	}
-	tt_lc_emit(ev, lsk);
-}
-
 /* tcp:tcp_retransmit_synack */
 static void tt_tp_retransmit_synack(void *data, const struct sock *sk,
 				    const struct request_sock *req)
 {
-	struct tcptrail_event ev = { .kind = TCPTRAIL_EV_SYNACK_RETRANS };
+	struct tcptrail_event ev = {
+		.kind = TCPTRAIL_EV_SYNACK_RETRANS,
+		.old_state = TCP_NEW_SYN_RECV,
+		.new_state = TCP_NEW_SYN_RECV,
+	};
+	unsigned long flags;
+	struct tt_conn *c;
+	bool full;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
+	tt_fill_tuple(&ev, sk);
+	if (!tt_fill_req(&ev, sk, req))
+		return;
 	/* count: which retransmit this is. */
 	ev.count = READ_ONCE(req->num_retrans) + 1;
-	tt_req_event(&ev, sk, req);
+	ev.ts_ns = ktime_get_ns();
+	ev.cookie = tt_sk_cookie((struct sock *)req);
+	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
+	if (c) {
+		ev.dur_ns = tt_since(ev.ts_ns, c->last_ts);
+		tt_conn_to_event(&ev, c);
+		tt_conn_unlock(&tt_conns, c, flags);
+	}
+	tt_lc_emit(&ev, sk);
 }
 
-/* inet_csk_reqsk_queue_drop(sk, req): timed out, or replaced by its child. */
-static int tt_kp_req_drop(struct kprobe *p, struct pt_regs *regs)
+/* Why a request sock goes without a child, as its destructor runs. */
+static u8 tt_req_drop_cause(const struct request_sock *req,
+			    const struct sock *lsk)
 {
-	struct sock *lsk = (struct sock *)regs_get_kernel_argument(regs, 0);
-	struct request_sock *req = (void *)regs_get_kernel_argument(regs, 1);
-	struct tcptrail_event ev = { .kind = TCPTRAIL_EV_REQ_DROP };
+	if (!check_net(sock_net((struct sock *)req)))
+		return TCPTRAIL_CAUSE_NETNS;
+	if (!lsk || inet_sk_state_load(lsk) != TCP_LISTEN)
+		return TCPTRAIL_CAUSE_OTHER;	/* the listener closed */
+	/* reqsk_timer_handler() gives up once this many were sent. */
+	if (req->num_timeout >= tt_synack_retries(lsk))
+		return TCPTRAIL_CAUSE_EXPIRED;
+	return TCPTRAIL_CAUSE_OTHER;
+}
 
-	if (lsk->sk_protocol != IPPROTO_TCP)
+/*
+ * tcp_v4/v6_reqsk_destructor(req): every request sock is freed through
+ * here, whatever path dropped it. One that became a child (req->sk set)
+ * hands its slot to the child, which has the same cookie.
+ */
+static int tt_kp_req_free(struct kprobe *p, struct pt_regs *regs)
+{
+	struct request_sock *req = (void *)regs_get_kernel_argument(regs, 0);
+	const struct sock *lsk = req->rsk_listener;
+	struct tcptrail_event ev = {
+		.kind = TCPTRAIL_EV_REQ_DROP,
+		.old_state = TCP_NEW_SYN_RECV,
+		.new_state = TCP_CLOSE,
+	};
+	unsigned long flags;
+	struct tt_conn *c;
+	bool full;
+
+	/* A cookie of 0: we never saw it arrive. */
+	ev.cookie = atomic64_read(&inet_rsk(req)->ir_cookie);
+	if (!ev.cookie || READ_ONCE(req->sk) || !lsk)
 		return 0;
-	tt_req_event(&ev, lsk, req);
+	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
+	if (!c)
+		return 0;
+	if (c->flags & TT_CONN_CHILD) {
+		tt_conn_unlock(&tt_conns, c, flags);
+		return 0;
+	}
+	ev.ts_ns = ktime_get_ns();
+	ev.dur_ns = tt_since(ev.ts_ns, c->last_ts);
+	ev.cause = tt_req_drop_cause(req, lsk);
+	tt_conn_to_event(&ev, c);
+	tt_conn_release(&tt_conns, c, flags);
+
+	tt_fill_tuple(&ev, lsk);
+	if (!tt_fill_req(&ev, lsk, req))
+		return 0;
+	tt_lc_emit(&ev, lsk);
 	return 0;
 }
 
@@ -451,7 +551,7 @@ static void tt_reset_event(int kind, const struct sock *sk)
 	if (c) {
 		tt_conn_to_event(&ev, c);
 		tt_conn_unlock(&tt_conns, c, flags);
-	} else if (in_task()) {
+	} else if (tt_syscall_ctx()) {
 		/* close() with unread data: the slot went with CLOSE. */
 		struct tt_owner owner;
 
@@ -473,177 +573,65 @@ static void tt_tp_receive_reset(void *data, struct sock *sk)
 	tt_reset_event(TCPTRAIL_EV_RST_RECV, sk);
 }
 
-static struct kprobe tt_kp_tw_sched = {
-	.symbol_name = "__inet_twsk_schedule",
-	.pre_handler = tt_kp_tw_schedule,
-};
-
-static struct kprobe tt_kp_tw_first = {
-	.pre_handler = tt_kp_tw_arm,
-};
-
-static struct kprobe tt_kp_tw_desched = {
-	.symbol_name = "inet_twsk_deschedule_put",
-	.pre_handler = tt_kp_tw_deschedule,
-};
-
-static struct kprobe tt_kp_tw_free = {
-	.symbol_name = "tcp_twsk_destructor",
-	.pre_handler = tt_kp_tw_destructor,
-};
-
-static struct kretprobe tt_krp_tw_process = {
-	.kp.symbol_name = "tcp_timewait_state_process",
-	.entry_handler = tt_krp_tw_process_entry,
-	.handler = tt_krp_tw_process_ret,
-	.maxactive = 64,
-};
-
-static struct kretprobe tt_krp_tw_unique = {
-	.kp.symbol_name = "tcp_twsk_unique",
-	.entry_handler = tt_krp_tw_unique_entry,
-	.handler = tt_krp_tw_unique_ret,
-	.data_size = sizeof(struct tt_sk_data),
-	.maxactive = 64,
-};
-
-static struct kretprobe tt_krp_tw_alloc = {
-	.kp.symbol_name = "inet_twsk_alloc",
-	.entry_handler = tt_krp_tw_alloc_entry,
-	.handler = tt_krp_tw_alloc_ret,
-	.data_size = sizeof(struct tt_sk_data),
-	.maxactive = 64,
-};
-
-static struct kprobe tt_kp_synack4 = {
-	.symbol_name = "tcp_v4_send_synack",
-	.pre_handler = tt_kp_send_synack,
-};
-
-static struct kprobe tt_kp_synack6 = {
-	.symbol_name = "tcp_v6_send_synack",
-	.pre_handler = tt_kp_send_synack,
-};
-
-static struct kprobe tt_kp_reqdrop = {
-	.symbol_name = "inet_csk_reqsk_queue_drop",
-	.pre_handler = tt_kp_req_drop,
-};
-
 enum {
-	TT_L_TW_SCHED, TT_L_TW_ARM, TT_L_TW_DESCHED, TT_L_TW_FREE,
-	TT_L_TW_PROCESS, TT_L_TW_UNIQUE, TT_L_TW_ALLOC,
-	TT_L_SYNACK4, TT_L_SYNACK6, TT_L_REQ_DROP,
-	TT_L_TP_SYNACK, TT_L_TP_SEND_RST, TT_L_TP_RECV_RST,
-	TT_L_MAX
+	TT_L_TW_PROCESS, TT_L_TW_UNIQUE, TT_L_TW_DESCHED, TT_L_TW_FREE,
+	TT_L_TIME_WAIT, TT_L_TW_SCHED, TT_L_TW_ARM, TT_L_SYNACK4, TT_L_SYNACK6,
+	TT_L_REQ_FREE4, TT_L_REQ_FREE6, TT_L_TP_SYNACK, TT_L_TP_SEND_RST,
+	TT_L_TP_RECV_RST, TT_L_MAX
 };
 
-static struct tt_hook_status tt_lc_status[TT_L_MAX] = {
-	[TT_L_TW_SCHED] = { .name = "__inet_twsk_schedule" },
-	[TT_L_TW_ARM] = { .name = "inet_twsk_hashdance_schedule" },
-	[TT_L_TW_DESCHED] = { .name = "inet_twsk_deschedule_put" },
-	[TT_L_TW_FREE] = { .name = "tcp_twsk_destructor" },
-	[TT_L_TW_PROCESS] = { .name = "tcp_timewait_state_process" },
-	[TT_L_TW_UNIQUE] = { .name = "tcp_twsk_unique" },
-	[TT_L_TW_ALLOC] = { .name = "inet_twsk_alloc" },
-	[TT_L_SYNACK4] = { .name = "tcp_v4_send_synack" },
-	[TT_L_SYNACK6] = { .name = "tcp_v6_send_synack" },
-	[TT_L_REQ_DROP] = { .name = "inet_csk_reqsk_queue_drop" },
-	[TT_L_TP_SYNACK] = { .name = "tcp_retransmit_synack" },
-	[TT_L_TP_SEND_RST] = { .name = "tcp_send_reset" },
-	[TT_L_TP_RECV_RST] = { .name = "tcp_receive_reset" },
+/* Causes first, so an exit never misses the reason set before it. */
+static struct tt_probe tt_lc_probes[TT_L_MAX] = {
+	[TT_L_TW_PROCESS] = { "tcp_timewait_state_process", TT_PROBE_KPROBE,
+			      .pre = tt_kp_tw_process },
+	[TT_L_TW_UNIQUE] = { "tcp_twsk_unique", TT_PROBE_KPROBE,
+			     .pre = tt_kp_tw_unique },
+	[TT_L_TW_DESCHED] = { "inet_twsk_deschedule_put", TT_PROBE_KPROBE,
+			      .pre = tt_kp_tw_deschedule },
+	[TT_L_TW_FREE] = { "tcp_twsk_destructor", TT_PROBE_KPROBE,
+			   .pre = tt_kp_tw_destructor },
+	[TT_L_TIME_WAIT] = { "tcp_time_wait", TT_PROBE_KPROBE,
+			     .pre = tt_kp_time_wait },
+	[TT_L_TW_SCHED] = { "__inet_twsk_schedule", TT_PROBE_KPROBE,
+			    .pre = tt_kp_tw_schedule },
+	/* Since 6.10 the first arming is here; absent before. */
+	[TT_L_TW_ARM] = { "inet_twsk_hashdance_schedule", TT_PROBE_KPROBE,
+			  .pre = tt_kp_tw_arm, .optional = true },
+	[TT_L_SYNACK4] = { "tcp_v4_send_synack", TT_PROBE_KPROBE,
+			   .pre = tt_kp_send_synack },
+	[TT_L_SYNACK6] = { "tcp_v6_send_synack", TT_PROBE_KPROBE,
+			   .pre = tt_kp_send_synack,
+			   .optional = !IS_ENABLED(CONFIG_IPV6) },
+	[TT_L_REQ_FREE4] = { "tcp_v4_reqsk_destructor", TT_PROBE_KPROBE,
+			     .pre = tt_kp_req_free },
+	[TT_L_REQ_FREE6] = { "tcp_v6_reqsk_destructor", TT_PROBE_KPROBE,
+			     .pre = tt_kp_req_free,
+			     .optional = !IS_ENABLED(CONFIG_IPV6) },
+	[TT_L_TP_SYNACK] = { "tcp_retransmit_synack", TT_PROBE_TRACEPOINT,
+			     .tp_func = tt_tp_retransmit_synack },
+	[TT_L_TP_SEND_RST] = { "tcp_send_reset", TT_PROBE_TRACEPOINT,
+			       .tp_func = tt_tp_send_reset },
+	[TT_L_TP_RECV_RST] = { "tcp_receive_reset", TT_PROBE_TRACEPOINT,
+			       .tp_func = tt_tp_receive_reset },
 };
 
-struct tt_lc_tp {
-	int id;
-	void *probe;
-	struct tracepoint *tp;
-};
-
-static struct tt_lc_tp tt_lc_tps[] = {
-	{ TT_L_TP_SYNACK, tt_tp_retransmit_synack },
-	{ TT_L_TP_SEND_RST, tt_tp_send_reset },
-	{ TT_L_TP_RECV_RST, tt_tp_receive_reset },
-};
-
-void tt_lifecycle_attach(void)
+static bool tt_tw_arm_probed(void)
 {
-	int i;
-
-	/* Causes first, so an exit never misses the reason set before it. */
-	tt_attach_kretprobe(&tt_lc_status[TT_L_TW_PROCESS], &tt_krp_tw_process);
-	tt_attach_kretprobe(&tt_lc_status[TT_L_TW_UNIQUE], &tt_krp_tw_unique);
-	tt_attach_kprobe(&tt_lc_status[TT_L_TW_DESCHED], &tt_kp_tw_desched);
-	tt_attach_kprobe(&tt_lc_status[TT_L_TW_FREE], &tt_kp_tw_free);
-	tt_attach_kprobe(&tt_lc_status[TT_L_TW_SCHED], &tt_kp_tw_sched);
-	if (TT_TW_ARM_FUNC) {
-		tt_kp_tw_first.symbol_name = TT_TW_ARM_FUNC;
-		tt_attach_kprobe(&tt_lc_status[TT_L_TW_ARM], &tt_kp_tw_first);
-	}
-	tt_attach_kretprobe(&tt_lc_status[TT_L_TW_ALLOC], &tt_krp_tw_alloc);
-	tt_attach_kprobe(&tt_lc_status[TT_L_SYNACK4], &tt_kp_synack4);
-	if (IS_ENABLED(CONFIG_IPV6))
-		tt_attach_kprobe(&tt_lc_status[TT_L_SYNACK6], &tt_kp_synack6);
-	tt_attach_kprobe(&tt_lc_status[TT_L_REQ_DROP], &tt_kp_reqdrop);
-
-	for (i = 0; i < ARRAY_SIZE(tt_lc_tps); i++) {
-		struct tt_lc_tp *t = &tt_lc_tps[i];
-		struct tt_hook_status *st = &tt_lc_status[t->id];
-		int err;
-
-		st->wanted = true;
-		t->tp = tt_find_tracepoint(st->name);
-		err = t->tp ? tracepoint_probe_register(t->tp, t->probe, NULL) :
-			      -ENOENT;
-		if (err)
-			pr_warn("tracepoint %s: %d: its events are missing\n",
-				st->name, err);
-		st->attached = !err;
-	}
+	return tt_probe_on(&tt_lc_probes[TT_L_TW_ARM]);
 }
 
-static void tt_detach_kp(int id, struct kprobe *kp)
+/* Probes that will not attach cost their events; the module carries on. */
+int tt_lifecycle_attach(void)
 {
-	if (tt_lc_status[id].attached)
-		unregister_kprobe(kp);
-	tt_lc_status[id].attached = false;
-}
-
-static void tt_detach_krp(int id, struct kretprobe *krp)
-{
-	if (tt_lc_status[id].attached)
-		unregister_kretprobe(krp);
-	tt_lc_status[id].attached = false;
+	return tt_probes_attach(tt_lc_probes, TT_L_MAX, TT_HOOK_AUTO);
 }
 
 void tt_lifecycle_detach(void)
 {
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(tt_lc_tps); i++) {
-		struct tt_lc_tp *t = &tt_lc_tps[i];
-
-		if (tt_lc_status[t->id].attached)
-			tracepoint_probe_unregister(t->tp, t->probe, NULL);
-		tt_lc_status[t->id].attached = false;
-	}
-	tt_detach_kp(TT_L_REQ_DROP, &tt_kp_reqdrop);
-	tt_detach_kp(TT_L_SYNACK6, &tt_kp_synack6);
-	tt_detach_kp(TT_L_SYNACK4, &tt_kp_synack4);
-	tt_detach_krp(TT_L_TW_ALLOC, &tt_krp_tw_alloc);
-	tt_detach_kp(TT_L_TW_ARM, &tt_kp_tw_first);
-	tt_detach_kp(TT_L_TW_SCHED, &tt_kp_tw_sched);
-	tt_detach_kp(TT_L_TW_FREE, &tt_kp_tw_free);
-	tt_detach_kp(TT_L_TW_DESCHED, &tt_kp_tw_desched);
-	tt_detach_krp(TT_L_TW_UNIQUE, &tt_krp_tw_unique);
-	tt_detach_krp(TT_L_TW_PROCESS, &tt_krp_tw_process);
+	tt_probes_detach(tt_lc_probes, TT_L_MAX);
 }
 
 int tt_lifecycle_status(struct tt_hook_status *st, int max)
 {
-	int i;
-
-	for (i = 0; i < TT_L_MAX && i < max; i++)
-		st[i] = tt_lc_status[i];
-	return i;
+	return tt_probes_status(tt_lc_probes, TT_L_MAX, st, max);
 }

@@ -98,7 +98,7 @@ static void tw_first_cause_wins(struct kunit *test)
 	tt_armed(&c, &ev, 1 * SEC, TCP_TIME_WAIT);
 	/* tcp_twsk_unique() said yes, then connect() deschedules it. */
 	tt_tw_book_cause(&c, TCPTRAIL_CAUSE_REUSED);
-	tt_tw_book_cause(&c, tt_tw_kill_cause(true, false, false, -1));
+	tt_tw_book_cause(&c, tt_tw_kill_cause(true, false, false, false));
 	tt_exit(&c, &ev, 3 * SEC, true);
 	KUNIT_EXPECT_EQ(test, ev.cause, TCPTRAIL_CAUSE_REUSED);
 	KUNIT_EXPECT_EQ(test, ev.dur_ns, 2 * SEC);
@@ -116,18 +116,17 @@ static void tw_exit_unknown_connection_still_reported(struct kunit *test)
 
 struct tt_kill_case {
 	const char *name;
-	bool net_alive, same_tw, inside;
-	int status;
+	bool net_alive, in_processing, syn, reused;
 	u8 cause;
 };
 
 static const struct tt_kill_case tt_kill_cases[] = {
-	{ "rst inside state_process", true, true, true, -1, TCPTRAIL_CAUSE_RST },
-	{ "verdict TCP_TW_RST", true, true, false, TCP_TW_RST, TCPTRAIL_CAUSE_RST },
-	{ "verdict TCP_TW_SYN", true, true, false, TCP_TW_SYN, TCPTRAIL_CAUSE_SYN },
-	{ "verdict of another tw", true, false, false, TCP_TW_SYN, TCPTRAIL_CAUSE_OTHER },
-	{ "verdict TCP_TW_ACK", true, true, false, TCP_TW_ACK, TCPTRAIL_CAUSE_OTHER },
-	{ "netns going", false, true, true, -1, TCPTRAIL_CAUSE_NETNS },
+	{ "rst received or answered", true, true, false, false, TCPTRAIL_CAUSE_RST },
+	{ "syn takes over", true, true, true, false, TCPTRAIL_CAUSE_SYN },
+	{ "connect reuses it", true, false, false, true, TCPTRAIL_CAUSE_REUSED },
+	{ "neither (ss -K)", true, false, false, false, TCPTRAIL_CAUSE_OTHER },
+	{ "netns going, in processing", false, true, true, false, TCPTRAIL_CAUSE_NETNS },
+	{ "netns going", false, false, false, true, TCPTRAIL_CAUSE_NETNS },
 };
 
 static void tt_kill_desc(const struct tt_kill_case *c, char *desc)
@@ -141,8 +140,37 @@ static void tw_kill_cause_follows_the_kernels_verdict(struct kunit *test)
 {
 	const struct tt_kill_case *c = test->param_value;
 
-	KUNIT_EXPECT_EQ(test, tt_tw_kill_cause(c->net_alive, c->same_tw,
-					       c->inside, c->status), c->cause);
+	KUNIT_EXPECT_EQ(test, tt_tw_kill_cause(c->net_alive, c->in_processing,
+					       c->syn, c->reused), c->cause);
+}
+
+struct tt_lifetime_case {
+	const char *name;
+	unsigned int retries;
+	u64 seconds;
+};
+
+/* 1 s doubling per SYN-ACK, each wait at most TCP_RTO_MAX (120 s). */
+static const struct tt_lifetime_case tt_lifetime_cases[] = {
+	{ "synack_retries 0", 0, 1 },
+	{ "synack_retries 1", 1, 1 + 2 },
+	{ "synack_retries 5 (default)", 5, 63 },
+	{ "synack_retries 10 (capped waits)", 10, 127 + 4 * 120 },
+};
+
+static void tt_lifetime_desc(const struct tt_lifetime_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(tt_lifetime, tt_lifetime_cases, tt_lifetime_desc);
+
+static void req_lifetime_follows_synack_timers(struct kunit *test)
+{
+	const struct tt_lifetime_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, tt_req_lifetime_ns(c->retries),
+			c->seconds * NSEC_PER_SEC);
 }
 
 static struct kunit_case tt_lifecycle_cases[] = {
@@ -153,6 +181,8 @@ static struct kunit_case tt_lifecycle_cases[] = {
 	KUNIT_CASE(tw_exit_unknown_connection_still_reported),
 	KUNIT_CASE_PARAM(tw_kill_cause_follows_the_kernels_verdict,
 			 tt_kill_gen_params),
+	KUNIT_CASE_PARAM(req_lifetime_follows_synack_timers,
+			 tt_lifetime_gen_params),
 	{}
 };
 

@@ -8,6 +8,7 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/workqueue.h>
 
 #include "tcptrail.h"
 
@@ -54,6 +55,18 @@ static int tt_parse_params(enum tt_hook_mode *mode)
 
 static bool tt_running;
 
+/* How often stale slots are looked for (see table.c). */
+#define TT_SWEEP_PERIOD		(10 * HZ)
+
+static void tt_sweep(struct work_struct *work);
+static DECLARE_DELAYED_WORK(tt_sweep_work, tt_sweep);
+
+static void tt_sweep(struct work_struct *work)
+{
+	tt_table_sweep(&tt_conns, ktime_get_ns());
+	schedule_delayed_work(&tt_sweep_work, TT_SWEEP_PERIOD);
+}
+
 /*
  * Bring everything up. Module init does this; so does the hook KUnit suite
  * on kernels that run a module's suites before its init (6.1).
@@ -79,7 +92,9 @@ int tt_start(void)
 		pr_err("cannot attach to TCP state changes (%d)\n", err);
 		goto err_unregister_netns;
 	}
+	/* Its probes are optional: each one missing is reported by itself. */
 	tt_lifecycle_attach();
+	schedule_delayed_work(&tt_sweep_work, TT_SWEEP_PERIOD);
 	tt_running = true;
 	return 0;
 
@@ -94,6 +109,7 @@ void tt_stop(void)
 {
 	if (!tt_running)
 		return;
+	cancel_delayed_work_sync(&tt_sweep_work);
 	tt_lifecycle_detach();
 	tt_hooks_detach();
 	tt_netns_unregister();

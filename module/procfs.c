@@ -430,9 +430,9 @@ static int tt_stats_show(struct seq_file *m, void *v)
 	 * are missing, and this says how many.
 	 */
 	for (i = 0; i < n; i++)
-		if (hs[i].attached && (hs[i].kp || hs[i].krp))
+		if (hs[i].attached && hs[i].kprobe)
 			seq_printf(m, "missed.%s %lu\n", hs[i].name,
-				   tt_hook_missed(&hs[i]));
+				   hs[i].missed);
 	seq_printf(m, "ring_size %u\n", tn->ring.size);
 	seq_printf(m, "cpus %u\n", nr_cpu_ids);
 	seq_printf(m, "readers %d\n", atomic_read(&tn->readers));
@@ -451,6 +451,8 @@ static int tt_stats_show(struct seq_file *m, void *v)
 		   tt_conns.nbuckets * TT_BUCKET_SLOTS);
 	seq_printf(m, "table_used %d\n", atomic_read(&tt_conns.used));
 	seq_printf(m, "table_full %llu\n", sum.stat[TT_STAT_TABLE_FULL]);
+	seq_printf(m, "table_reclaimed %lld\n",
+		   atomic64_read(&tt_conns.reclaimed));
 	return 0;
 }
 

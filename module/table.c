@@ -7,9 +7,16 @@
  * taken with interrupts off: probes on different connections rarely meet,
  * and nothing here allocates. A full bucket is a full table for that cookie:
  * the caller still records the event, marked, and counts it.
+ *
+ * The table is kept in step by probes on the kernel's own release paths
+ * (state CLOSE, the request and timewait socks' destructors). What they
+ * could still miss (a probe skipped by the kernel) is bounded: request and
+ * timewait slots carry an expiry derived from their timers, and a periodic
+ * sweep frees them after it, counting them in stats (table_reclaimed).
  */
 #include <linux/hash.h>
 #include <linux/log2.h>
+#include <linux/sched.h>
 #include <linux/vmalloc.h>
 
 #include "tcptrail.h"
@@ -25,6 +32,7 @@ int tt_table_init(struct tt_table *t, unsigned int conns)
 	for (i = 0; i < t->nbuckets; i++)
 		raw_spin_lock_init(&t->buckets[i].lock);
 	atomic_set(&t->used, 0);
+	atomic64_set(&t->reclaimed, 0);
 	return 0;
 }
 
@@ -93,4 +101,35 @@ void tt_conn_release(struct tt_table *t, struct tt_conn *c,
 	c->cookie = 0;
 	atomic_dec(&t->used);
 	tt_conn_unlock(t, c, flags);
+}
+
+/*
+ * Free the slots whose age bound has passed: a request or timewait sock
+ * whose end we did not see (a probe that missed, or a path the kernel took
+ * without passing one). Process context; returns how many it freed.
+ */
+unsigned int tt_table_sweep(struct tt_table *t, u64 now)
+{
+	unsigned int i, j, freed = 0;
+
+	for (i = 0; i < t->nbuckets; i++) {
+		struct tt_bucket *b = &t->buckets[i];
+		unsigned long flags;
+
+		raw_spin_lock_irqsave(&b->lock, flags);
+		for (j = 0; j < TT_BUCKET_SLOTS; j++) {
+			struct tt_conn *c = &b->slot[j];
+
+			if (c->cookie && c->expires && now > c->expires) {
+				c->cookie = 0;
+				atomic_dec(&t->used);
+				freed++;
+			}
+		}
+		raw_spin_unlock_irqrestore(&b->lock, flags);
+		if (!(i & 63))
+			cond_resched();
+	}
+	atomic64_add(freed, &t->reclaimed);
+	return freed;
 }

@@ -79,7 +79,42 @@ static void table_full_bucket_reports_full(struct kunit *test)
 	tt_table_free(&t);
 }
 
+static void table_sweep_frees_only_expired_slots(struct kunit *test)
+{
+	struct tt_table t;
+	unsigned long flags;
+	struct tt_conn *c;
+	bool full;
+
+	KUNIT_ASSERT_EQ(test, tt_table_init(&t, 64), 0);
+	/* 1: no bound (a full socket); 2: expires at 100; 3: at 300. */
+	c = tt_conn_lock(&t, 1, true, &full, &flags);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	tt_conn_unlock(&t, c, flags);
+	c = tt_conn_lock(&t, 2, true, &full, &flags);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->expires = 100;
+	tt_conn_unlock(&t, c, flags);
+	c = tt_conn_lock(&t, 3, true, &full, &flags);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->expires = 300;
+	tt_conn_unlock(&t, c, flags);
+
+	KUNIT_EXPECT_EQ(test, tt_table_sweep(&t, 100), 0U);
+	KUNIT_EXPECT_EQ(test, tt_table_sweep(&t, 200), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t.used), 2);
+	KUNIT_EXPECT_NULL(test, tt_conn_lock(&t, 2, false, &full, &flags));
+	KUNIT_EXPECT_EQ(test, tt_table_sweep(&t, U64_MAX), 1U);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t.reclaimed), 2LL);
+	c = tt_conn_lock(&t, 1, false, &full, &flags);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	tt_conn_release(&t, c, flags);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t.used), 0);
+	tt_table_free(&t);
+}
+
 static struct kunit_case tt_table_cases[] = {
+	KUNIT_CASE(table_sweep_frees_only_expired_slots),
 	KUNIT_CASE(table_insert_lookup_free),
 	KUNIT_CASE(table_rejects_cookie_zero),
 	KUNIT_CASE(table_full_bucket_reports_full),

@@ -4,6 +4,7 @@
 #define _TCPTRAIL_H
 
 #include <linux/irq_work.h>
+#include <linux/kprobes.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -68,6 +69,7 @@ struct tt_conn {
 	u16 sport;		/* local port, kept for CLOSE */
 	u8 state;		/* state entered last */
 	u8 tw_cause;		/* why the timewait sock is going */
+	u64 expires;		/* ns: past this the slot is stale; 0: never */
 	char comm[TASK_COMM_LEN];
 };
 
@@ -82,6 +84,7 @@ struct tt_table {
 	unsigned int nbuckets;	/* a power of two */
 	struct tt_bucket *buckets;
 	atomic_t used;
+	atomic64_t reclaimed;	/* stale slots the sweep freed */
 };
 
 int tt_table_init(struct tt_table *t, unsigned int conns);
@@ -92,6 +95,7 @@ void tt_conn_unlock(struct tt_table *t, struct tt_conn *c,
 		    unsigned long flags);
 void tt_conn_release(struct tt_table *t, struct tt_conn *c,
 		     unsigned long flags);
+unsigned int tt_table_sweep(struct tt_table *t, u64 now);
 
 /* control.c: filters and commands written to /proc/net/tcptrail/control. */
 #define TT_MAX_PORTS	8
@@ -173,30 +177,63 @@ void tt_emit(const struct net *net, struct tcptrail_event *ev);
 int tt_netns_register(void);
 void tt_netns_unregister(void);
 
-/* hook.c: tracepoint and kprobes. */
+/*
+ * probe.c: every place tcptrail attaches, described once in a table per file
+ * (hook.c, lifecycle.c), attached in table order and detached in reverse.
+ * Only entry kprobes and tracepoints: a return probe's instance can outlive
+ * the module that registered it, and one per sleeping caller runs out.
+ */
 enum tt_hook_mode { TT_HOOK_AUTO, TT_HOOK_TRACEPOINT, TT_HOOK_KPROBE };
 
-struct kprobe;
-struct kretprobe;
+enum tt_probe_kind { TT_PROBE_TRACEPOINT, TT_PROBE_KPROBE };
+
+struct tt_probe {
+	const char *name;		/* tracepoint or kernel function */
+	enum tt_probe_kind kind;
+	void *tp_func;			/* TT_PROBE_TRACEPOINT */
+	kprobe_pre_handler_t pre;	/* TT_PROBE_KPROBE */
+	enum tt_hook_mode mode;		/* AUTO: every mode, else only that one */
+	bool optional;			/* absent on some kernels: not a failure */
+	/* state */
+	bool wanted;
+	bool attached;
+	struct tracepoint *tp;
+	struct kprobe kp;
+};
 
 struct tt_hook_status {
 	const char *name;
 	bool wanted;
 	bool attached;
-	struct kprobe *kp;		/* for the missed count, when a kprobe */
-	struct kretprobe *krp;		/* ... or a kretprobe */
+	bool kprobe;			/* has a missed count */
+	unsigned long missed;		/* hits the kernel skipped (recursion) */
 };
 
-unsigned long tt_hook_missed(const struct tt_hook_status *st);
+struct tracepoint *tt_find_tracepoint(const char *name);
+int tt_probes_attach(struct tt_probe *p, int n, enum tt_hook_mode mode);
+void tt_probes_detach(struct tt_probe *p, int n);
+int tt_probes_status(const struct tt_probe *p, int n, struct tt_hook_status *st,
+		     int max);
+bool tt_probe_on(const struct tt_probe *p);
 
+/* A syscall on the socket's behalf, with BHs on: the task owns it. */
+static inline bool tt_syscall_ctx(void)
+{
+	return in_task() && !in_softirq();
+}
+
+/* Time since @then, never negative: clocks read before a lock may cross. */
+static inline u64 tt_since(u64 now, u64 then)
+{
+	return then && now > then ? now - then : 0;
+}
+
+/* hook.c: state changes, connect, the child's creation, owners. */
 int tt_hooks_attach(enum tt_hook_mode mode);
 void tt_hooks_detach(void);
 const char *tt_hook_mode_name(void);
 int tt_hooks_status(struct tt_hook_status *st, int max);
 void tt_record_state(struct sock *sk, int old, int new, u64 ts);
-struct tracepoint *tt_find_tracepoint(const char *name);
-int tt_attach_kprobe(struct tt_hook_status *st, struct kprobe *kp);
-int tt_attach_kretprobe(struct tt_hook_status *st, struct kretprobe *krp);
 struct tt_owner {
 	u32 pid;
 	bool known;
@@ -211,17 +248,21 @@ void tt_conn_to_event(struct tcptrail_event *ev, const struct tt_conn *c);
 struct request_sock;
 bool tt_fill_req(struct tcptrail_event *ev, const struct sock *sk,
 		 const struct request_sock *req);
+void tt_fill_req_seq(struct tcptrail_event *ev, const struct request_sock *req);
 
 /* lifecycle.c: SYN arrival, resets and the timewait sock. */
-void tt_lifecycle_attach(void);
+int tt_lifecycle_attach(void);
 void tt_lifecycle_detach(void);
 int tt_lifecycle_status(struct tt_hook_status *st, int max);
 void tt_tw_book_armed(struct tt_conn *c, struct tcptrail_event *ev);
-u8 tt_tw_kill_cause(bool net_alive, bool verdict_is_this_tw, bool inside,
-		    int status);
+u8 tt_tw_kill_cause(bool net_alive, bool in_processing, bool syn,
+		    bool reused);
 void tt_tw_book_cause(struct tt_conn *c, u8 cause);
 void tt_tw_book_exit(const struct tt_conn *c, struct tcptrail_event *ev,
 		     bool net_alive);
+bool tt_tw_skipped(const struct sock *sk, int *state);
+void tt_tw_emit_skip(struct sock *sk, int state, const struct tt_conn *c);
+u64 tt_req_lifetime_ns(unsigned int retries);
 
 /* main.c: module-wide state. */
 extern struct tt_table tt_conns;
