@@ -482,8 +482,9 @@ static struct tt_probe tt_hook_probes[TT_H_MAX] = {
 			   .pre = tt_kp_connect },
 	[TT_H_CLONE] = { "inet_csk_clone_lock", TT_PROBE_KPROBE,
 			 .pre = tt_kp_clone },
+	/* Absent without CONFIG_SECURITY: children keep the listener's owner. */
 	[TT_H_GRAFT] = { "security_sock_graft", TT_PROBE_KPROBE,
-			 .pre = tt_kp_graft },
+			 .pre = tt_kp_graft, .optional = true },
 	[TT_H_TRACEPOINT] = { "inet_sock_set_state", TT_PROBE_TRACEPOINT,
 			      .tp_func = tt_probe_set_state,
 			      .mode = TT_HOOK_TRACEPOINT },
