@@ -211,22 +211,29 @@ static void hook_bh_disabled_record_keeps_owner(struct kunit *test)
 	c->flags |= TT_CONN_OWNER;
 	tt_conn_unlock(&tt_conns, c, flags);
 
+	/* Probes run inside an RCU read-side section: so do these calls. */
+	rcu_read_lock();
 	local_bh_disable();
 	tt_record_state(sock->sk, TCP_ESTABLISHED, TCP_CLOSE_WAIT,
 			ktime_get_ns());
 	local_bh_enable();
+	rcu_read_unlock();
 	KUNIT_ASSERT_TRUE(test, tt_next_of(tn, cur, cookie, &ev));
 	KUNIT_EXPECT_EQ(test, ev.pid, 4242U);
 	KUNIT_EXPECT_STREQ(test, ev.comm, "owner");
 	KUNIT_EXPECT_TRUE(test, ev.flags & TCPTRAIL_F_SOFTIRQ);
 
 	/* The same from the syscall side: the task is the owner now. */
+	rcu_read_lock();
 	tt_record_state(sock->sk, TCP_CLOSE_WAIT, TCP_LAST_ACK, ktime_get_ns());
+	rcu_read_unlock();
 	KUNIT_ASSERT_TRUE(test, tt_next_of(tn, cur, cookie, &ev));
 	KUNIT_EXPECT_EQ(test, ev.pid, (u32)current->tgid);
 	KUNIT_EXPECT_FALSE(test, ev.flags & TCPTRAIL_F_SOFTIRQ);
 
+	rcu_read_lock();
 	tt_record_state(sock->sk, TCP_LAST_ACK, TCP_CLOSE, ktime_get_ns());
+	rcu_read_unlock();
 	KUNIT_EXPECT_NULL(test, tt_conn_lock(&tt_conns, cookie, false, &full,
 					     &flags));
 	sock_release(sock);
