@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,6 +115,8 @@ struct app {
 	int child_done, child_status;
 	int64_t child_exit_ns;
 	int out_broken;
+	int out_errno;			/* why stdout failed; EPIPE is quiet */
+	int truncated;			/* the capture ended inside a record */
 	unsigned char buf[NREC * TT_REC];
 	size_t have;
 };
@@ -159,11 +162,42 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 	return (ssize_t)done;
 }
 
+/* Installed for the running kernel (make install, DKMS, a package): modprobe finds it. */
+static int module_installed(void)
+{
+	const char *fake = getenv("TCPTRAIL_MODULES_DIR");	/* tests */
+	char path[PATH_MAX], line[1024];
+	struct utsname u;
+	FILE *f;
+	int found = 0;
+
+	if (!fake && uname(&u))
+		return 0;
+	snprintf(path, sizeof(path), "%s/modules.dep", fake ? fake : "/lib/modules");
+	if (!fake)
+		snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *base;
+
+		if (!colon)
+			continue;
+		*colon = 0;
+		base = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;
+		/* tcptrail.ko, or compressed: tcptrail.ko.xz, .zst, .gz */
+		found = !strncmp(base, "tcptrail.ko", 11) && (!base[11] || base[11] == '.');
+	}
+	fclose(f);
+	return found;
+}
+
 static void say_open_error(const char *path, int err, int live)
 {
 	if (live && err == ENOENT)
-		fprintf(stderr, "tcptrail: %s not found: is the module loaded? (sudo insmod tcptrail.ko)\n",
-			path);
+		fprintf(stderr, "tcptrail: %s not found: is the module loaded? (sudo %s)\n", path,
+			module_installed() ? "modprobe tcptrail" : "insmod tcptrail.ko");
 	else if (live && (err == EACCES || err == EPERM))
 		fprintf(stderr, "tcptrail: %s: %s: reading TCP records needs root or CAP_NET_ADMIN\n",
 			path, strerror(err));
@@ -211,7 +245,15 @@ static int open_stream(struct app *a)
 
 	if (a->o.raw_out) {
 		struct tcptrail_header out = h;
+		struct stat in_st, out_st;
 
+		/* Same device and inode, whatever the names: never truncate the input. */
+		if (!fstat(a->fd, &in_st) && !stat(a->o.raw_out, &out_st) &&
+		    in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino) {
+			fprintf(stderr, "tcptrail: %s is the file being read; not overwriting it\n",
+				a->o.raw_out);
+			return -1;
+		}
 		a->raw_out = fopen(a->o.raw_out, "wbe");
 		if (!a->raw_out) {
 			fprintf(stderr, "tcptrail: cannot create %s: %s\n", a->o.raw_out, strerror(errno));
@@ -385,9 +427,11 @@ static int drain(struct app *a)
 			return -1;
 		}
 		if (n == 0) {
-			if (a->have)
+			if (a->have) {
 				fprintf(stderr, "tcptrail: %s ends inside a record (%zu bytes left over)\n",
 					a->path, a->have);
+				a->truncated = 1;
+			}
 			return 1;
 		}
 		if (a->raw_out)
@@ -399,6 +443,8 @@ static int drain(struct app *a)
 		a->have -= off;
 		if (ferror(stdout)) {
 			a->out_broken = 1;
+			if (!a->out_errno)
+				a->out_errno = errno;
 			return 0;
 		}
 	}
@@ -504,8 +550,8 @@ int main(int argc, char **argv)
 		       TCPTRAIL_ABI_MAJOR, TCPTRAIL_ABI_MINOR, TCPTRAIL_RECORD_SIZE);
 		return 0;
 	case TT_OPTS_ERROR:
-		fprintf(stderr, "tcptrail: %s\n\n", msg);
-		fputs(usage_text, stderr);
+		/* One line that stays on screen, as coreutils do. */
+		fprintf(stderr, "tcptrail: %s\nTry 'tcptrail --help' for more information.\n", msg);
 		return 2;
 	case TT_OPTS_OK:
 		break;
@@ -566,6 +612,8 @@ int main(int argc, char **argv)
 			}
 		}
 		if (fflush(stdout) || a->out_broken) {
+			if (!a->out_errno)
+				a->out_errno = errno;
 			abandon = 1;
 			break;
 		}
@@ -627,8 +675,16 @@ int main(int argc, char **argv)
 			       a->o.mode == TT_MODE_RUN ? "of the command were seen" : "seen");
 		tt_trail_print(stdout, a->trail, &a->fmt, end);
 	}
-	fflush(stdout);
+	if (fflush(stdout) && !a->out_errno)
+		a->out_errno = errno;
 	ret = a->o.mode == TT_MODE_RUN ? a->child_status : 0;
+	/* A closed pipe (| head) is how a reader is stopped; anything else is an error. */
+	if (a->out_errno && a->out_errno != EPIPE) {
+		fprintf(stderr, "tcptrail: writing output: %s\n", strerror(a->out_errno));
+		ret = 1;
+	}
+	if (a->truncated && a->o.mode != TT_MODE_RUN)
+		ret = 1;
 	fprintf(stderr, "tcptrail: %" PRIu64 " events seen, %" PRIu64 " lost", a->seen, a->lost);
 	if (a->bad)
 		fprintf(stderr, ", %" PRIu64 " malformed skipped", a->bad);

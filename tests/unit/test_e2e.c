@@ -101,6 +101,20 @@ static void errors(void)
 	       "error: module not loaded");
 	run_free(&r);
 	{
+		/* Installed for this kernel (make install, DKMS): modprobe it. */
+		const char *mods = tmpdir_make();
+		const char *dep = "kernel/net/ipv4/tcp_diag.ko:\nupdates/dkms/tcptrail.ko.xz:\n";
+		char kv[300];
+		const char *ienv[] = { "TCPTRAIL_PROC_DIR=/nonexistent/tcptrail", kv, NULL };
+
+		snprintf(kv, sizeof(kv), "TCPTRAIL_MODULES_DIR=%s", mods);
+		write_file(path_in(mods, "modules.dep"), dep, strlen(dep));
+		run_tcptrail(none, ienv, &r);
+		tap_ok(r.status == 1 && strstr(r.err, "is the module loaded? (sudo modprobe tcptrail)"),
+		       "error: module installed but not loaded says modprobe: %s", r.err);
+		run_free(&r);
+	}
+	{
 		const char *args[] = { "stats", NULL };
 
 		run_tcptrail(args, env, &r);
@@ -149,9 +163,10 @@ static void errors(void)
 		const char *args[] = { "--frobnicate", NULL };
 
 		run_tcptrail(args, NULL, &r);
-		tap_ok(r.status == 2 && strstr(r.err, "unrecognized option '--frobnicate'") &&
-		       strstr(r.err, "Usage: tcptrail") && !r.outlen,
-		       "usage error: unknown option, usage on stderr, exit 2");
+		tap_ok(r.status == 2 && !strcmp(r.err, "tcptrail: unrecognized option '--frobnicate'\n"
+						       "Try 'tcptrail --help' for more information.\n") &&
+		       !r.outlen,
+		       "usage error: one line and where to look, on stderr, exit 2");
 		run_free(&r);
 	}
 }
@@ -199,11 +214,11 @@ static void bad_records(void)
 	fwrite(&evs[6], 100, 1, f);	/* a torn last record */
 	fclose(f);
 	run_tcptrail(args, fixed_time, &r);
-	tap_ok(r.status == 0 && strstr(r.err, "skipping a malformed record (cpu 0, seq 101): address family") &&
+	tap_ok(r.status == 1 && strstr(r.err, "skipping a malformed record (cpu 0, seq 101): address family") &&
 	       strstr(r.err, "skipping events of kind 40, newer than this tcptrail") &&
 	       strstr(r.err, "ends inside a record (100 bytes left over)") &&
 	       strstr(r.err, "2 events seen, 0 lost, 1 malformed skipped, 1 of unknown kinds skipped"),
-	       "records: malformed, unknown and torn records are skipped and reported");
+	       "records: malformed, unknown and torn records are skipped and reported; a torn end exits 1");
 	tap_ok(strstr(r.out, "\"seq\":100,") && strstr(r.out, "\"seq\":102,") &&
 	       !strstr(r.out, "\"seq\":101,"), "records: the good ones still print");
 	run_free(&r);
@@ -353,8 +368,84 @@ static void capture(void)
 	run_free(&r2);
 }
 
+/* Input and output are one file (a link, another name): refused, input intact. */
+static void capture_onto_itself(void)
+{
+	const char *dir = tmpdir_make();
+	const char *cap = path_in(dir, "cap.bin"), *alias = path_in(dir, "alias.bin");
+	const char *args[] = { "--file", cap, "--raw-out", alias, NULL };
+	const char *replay[] = { "--file", cap, NULL };
+	struct run_result r, before;
+	struct stat st0, st1;
+
+	/* A copy of a fixture through the reader itself. */
+	{
+		const char *mk[] = { "--file", fx_path("pair"), "--raw-out", cap, NULL };
+
+		run_tcptrail(mk, fixed_time, &r);
+		run_free(&r);
+	}
+	run_tcptrail(replay, fixed_time, &before);
+	stat(cap, &st0);
+	link(cap, alias);
+	run_tcptrail(args, fixed_time, &r);
+	stat(cap, &st1);
+	tap_ok(r.status == 1 && strstr(r.err, "is the file being read") &&
+	       st0.st_size == st1.st_size && st1.st_size > 0,
+	       "capture: -w onto the input file (another name) is refused, input intact: %s", r.err);
+	run_free(&r);
+	run_tcptrail(replay, fixed_time, &r);
+	tap_ok(r.status == 0 && r.outlen == before.outlen && !memcmp(r.out, before.out, r.outlen),
+	       "capture: the input still replays as before");
+	run_free(&r);
+	run_free(&before);
+}
+
+/* A capture cut inside a record is an error, after what could be shown. */
+static void capture_truncated(void)
+{
+	const char *cut = path_in(tmpdir_make(), "cut.bin");
+	const char *args[] = { "--file", cut, NULL };
+	struct run_result r;
+	FILE *in = fopen(fx_path("pair"), "rb");
+	char buf[1 << 16];
+	size_t n = in ? fread(buf, 1, sizeof(buf), in) : 0;
+
+	if (in)
+		fclose(in);
+	/* Header, one record, and half of the next. */
+	write_file(cut, buf, n > 176 * 2 + 88 ? 176 * 2 + 88 : n / 2);
+	run_tcptrail(args, fixed_time, &r);
+	tap_ok(r.status == 1 && strstr(r.err, "ends inside a record") && r.outlen,
+	       "capture: a truncated capture exits 1 after printing what it holds: %d %s",
+	       r.status, r.err);
+	run_free(&r);
+}
+
+/* Output errors: /dev/full is an error (exit 1, message); a closed pipe is not. */
+static void output_errors(void)
+{
+	static const char *const to_full[] = { "sh", "-c", "exec \"$0\" \"$@\" >/dev/full", NULL };
+	static const char *const to_head[] = { "sh", "-c",
+					       "\"$0\" \"$@\" | head -c 10 >/dev/null; "
+					       "exit ${PIPESTATUS:-0}", NULL };
+	const char *args[] = { "--file", fx_path("pair"), NULL };
+	struct run_result r;
+
+	run_wrapped(to_full, args, fixed_time, &r);
+	tap_ok(r.status == 1 && strstr(r.err, "writing output: No space left on device"),
+	       "output: a write error exits 1 and says so: %d %s", r.status, r.err);
+	run_free(&r);
+	run_wrapped(to_head, args, fixed_time, &r);
+	tap_ok(!strstr(r.err, "writing output"), "output: a closed pipe stays quiet: %s", r.err);
+	run_free(&r);
+}
+
 void test_e2e(void)
 {
+	capture_onto_itself();
+	capture_truncated();
+	output_errors();
 	abi_mismatch();
 	errors();
 	lost();
