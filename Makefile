@@ -6,8 +6,10 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 all: module userspace
 
+# M= is module/ alone: kbuild never reaches build/, where other kernels'
+# copies of the sources are built (scripts/build-module).
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module modules
 
 userspace:
 	$(MAKE) -C userspace
@@ -33,11 +35,8 @@ compare:
 
 install: all
 	$(MAKE) -C userspace install
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module modules_install
 
-# Not kbuild's clean: with M at the top it would sweep build/, where the
-# unpacked kernels' modules live.
 clean:
-	rm -f module/*.o module/*.ko module/*.mod module/*.mod.c module/.*.cmd \
-		module/modules.order modules.order Module.symvers .*.cmd
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
 	$(MAKE) -C userspace clean
