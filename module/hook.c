@@ -44,9 +44,8 @@ static enum tt_hook_mode tt_mode;
 /* inet_csk_clone_lock() entered on this CPU, until its tracepoint fires. */
 struct tt_clone_ctx {
 	const struct task_struct *task;	/* compared, never dereferenced */
-	u16 lport;			/* the listener's port */
 	bool valid;
-	u64 listener_cookie;
+	u64 listener_cookie;		/* the clone carries it until the event */
 	struct tcptrail_event child;	/* tuple, cookie, ISNs, seq */
 };
 
@@ -193,7 +192,9 @@ static bool tt_take_clone(struct tcptrail_event *ev, const struct sock *sk,
 			  struct tt_owner *owner)
 {
 	struct tt_clone_ctx *cc = tt_clone_ctx();
-	bool ok = cc->valid && cc->task == current && cc->lport == sk->sk_num;
+	/* sk_clone_lock() copied the listener's cookie: which listener. */
+	bool ok = cc->valid && cc->task == current &&
+		  cc->listener_cookie == atomic64_read(&sk->sk_cookie);
 
 	cc->valid = false;
 	if (!ok)
@@ -228,6 +229,7 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 	};
 	struct tt_owner owner = {}, pending_owner;
 	bool child = old == TCP_LISTEN && new == TCP_SYN_RECV;
+	struct tcptrail_event skip = {};
 	struct net *net = sock_net(sk);
 	int skip_state = 0;
 	bool skipped = false;
@@ -256,7 +258,7 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		tt_fill_seq(&ev, sk);
 	}
 	if (new == TCP_CLOSE)
-		skipped = tt_tw_skipped(sk, &skip_state);
+		skipped = tt_tw_skipped(sk, ev.cookie, &skip_state);
 
 	c = tt_conn_lock(&tt_conns, ev.cookie, new != TCP_CLOSE, &full, &flags);
 	if (!c) {
@@ -265,15 +267,26 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 			tt_count_stat(net, TT_STAT_TABLE_FULL);
 		}
 		tt_owner_to_event(&ev, &owner);
-		if (skipped)
-			tt_tw_emit_skip(sk, skip_state, NULL);
+		if (skipped) {
+			tt_tw_fill_skip(&skip, sk, skip_state, NULL);
+			tt_tw_emit_skip(&skip, sk);
+		}
 		tt_emit(net, &ev);
 		return;
 	}
 
 	tt_owner_to_conn(c, &owner);
-	/* A full socket lives as long as it likes: no age bound. */
-	c->expires = 0;
+	/* A full sock exists: its request sock's end is not the slot's. */
+	c->flags |= TT_CONN_CHILD;
+	/*
+	 * A full socket lives as long as it likes: no age bound, but for a
+	 * child still in SYN_RECV (its SYN-ACK may be retransmitted) and the
+	 * timewait sock that carries on after CLOSE (bounded by its timer).
+	 */
+	if (child)
+		c->expires = ts + tt_req_bound_ns(net);
+	else if (!(c->flags & TT_CONN_IN_TW))
+		c->expires = 0;
 	/* At CLOSE the port is already released: report the one it had. */
 	if (ev.sport)
 		c->sport = ev.sport;
@@ -311,9 +324,9 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		 * (lifecycle.c): keep that time, so the ESTABLISHED event
 		 * carries the whole handshake. The clone is its first state.
 		 */
-		c->flags |= TT_CONN_CHILD;
 		if (!c->last_ts)
 			c->last_ts = ts;
+		c->state = new;
 	} else if (c->flags & TT_CONN_IN_TW) {
 		/* The full sock closes; its timewait sock keeps state and time. */
 		ev.dur_ns = tt_since(ts, c->last_ts);
@@ -324,7 +337,7 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 	}
 	tt_conn_to_event(&ev, c);
 	if (skipped)
-		tt_tw_emit_skip(sk, skip_state, c);
+		tt_tw_fill_skip(&skip, sk, skip_state, c);
 	if (new == TCP_CLOSE && !(c->flags & TT_CONN_IN_TW))
 		tt_conn_release(&tt_conns, c, flags);
 	else
@@ -334,6 +347,8 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		tt_flush_syn_sent(sk, ev.cookie, pending_ts, &pending_owner);
 		ev.dur_ns = tt_since(ts, pending_ts);
 	}
+	if (skipped)
+		tt_tw_emit_skip(&skip, sk);
 	tt_emit(net, &ev);
 }
 
@@ -418,7 +433,6 @@ static int tt_kp_clone(struct kprobe *p, struct pt_regs *regs)
 	/* The child takes the request sock's cookie right after the event. */
 	cc->child.cookie = tt_sk_cookie((struct sock *)req);
 	cc->listener_cookie = tt_sk_cookie(lsk);
-	cc->lport = lsk->sk_num;
 	cc->task = current;
 	cc->valid = true;
 	return 0;

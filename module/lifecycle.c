@@ -40,25 +40,43 @@
 #include "compat.h"
 #include "tcptrail.h"
 
-/* A segment tcp_timewait_state_process() is handling on this CPU (BHs off). */
-struct tt_tw_verdict {
-	const void *tw;
-	bool syn;
-};
-
-static DEFINE_PER_CPU(struct tt_tw_verdict, tt_tw_verdict);
-
-/* connect() asked tcp_twsk_unique() about this timewait sock (BHs off). */
-struct tt_tw_reuse {
-	const void *tw;
+/*
+ * A segment tcp_timewait_state_process() handles on this CPU (BHs off), or
+ * connect() asking tcp_twsk_unique() about a timewait sock (BHs off): the
+ * note its inet_twsk_deschedule_put() may follow. Most segments never
+ * kill, and twsk_unique() may say no: a note is used only by the same
+ * timewait sock (cookie), task and context level, and then cleared.
+ */
+struct tt_tw_note {
+	u64 cookie;
 	const struct task_struct *task;
+	bool syn;			/* a SYN that may take over */
 };
 
-static DEFINE_PER_CPU(struct tt_tw_reuse, tt_tw_reuse);
+struct tt_tw_notes {
+	struct tt_tw_note verdict[2];	/* task, softirq */
+	struct tt_tw_note reuse;	/* connect(): task only */
+};
+
+static DEFINE_PER_CPU(struct tt_tw_notes, tt_tw_notes);
+
+static struct tt_tw_note *tt_tw_verdict(void)
+{
+	return &this_cpu_ptr(&tt_tw_notes)->verdict[in_serving_softirq() ? 1 : 0];
+}
+
+/* The note is this timewait sock's: use it once. */
+static bool tt_tw_note_take(struct tt_tw_note *n, u64 cookie)
+{
+	if (!n->cookie || n->cookie != cookie || n->task != current)
+		return false;
+	n->cookie = 0;
+	return true;
+}
 
 /* tcp_time_wait() on this CPU, until its tcp_done(); per context level. */
 struct tt_tw_closing {
-	const void *sk;
+	const void *sk;			/* compared, never dereferenced */
 	const struct task_struct *task;
 	u64 cookie;
 	int state;
@@ -78,6 +96,8 @@ static struct tt_tw_closing *tt_tw_closing_ctx(void)
 
 /* Whether inet_twsk_hashdance_schedule() arms the first timer here. */
 static bool tt_tw_arm_probed(void);
+/* Whether request socks' timer runs are seen. */
+static bool tt_req_timer_probed(void);
 
 /* Grace past a timer before a slot counts as stale. */
 #define TT_STALE_GRACE_NS	(60ULL * NSEC_PER_SEC)
@@ -135,18 +155,18 @@ void tt_tw_book_armed(struct tt_conn *c, struct tcptrail_event *ev)
 
 /*
  * Why inet_twsk_deschedule_put() kills a timewait sock before its time:
+ * @reused when connect() just had tcp_twsk_unique() look at it,
  * @in_processing when tcp_timewait_state_process() just handled a segment
- * for it (a SYN taking over, else an RST received or answered), @reused
- * when connect() just had tcp_twsk_unique() look at it.
+ * for it (a SYN taking over, else an RST received or answered).
  */
 u8 tt_tw_kill_cause(bool net_alive, bool in_processing, bool syn, bool reused)
 {
 	if (!net_alive)
 		return TCPTRAIL_CAUSE_NETNS;
-	if (in_processing)
-		return syn ? TCPTRAIL_CAUSE_SYN : TCPTRAIL_CAUSE_RST;
 	if (reused)
 		return TCPTRAIL_CAUSE_REUSED;
+	if (in_processing)
+		return syn ? TCPTRAIL_CAUSE_SYN : TCPTRAIL_CAUSE_RST;
 	return TCPTRAIL_CAUSE_OTHER;
 }
 
@@ -215,7 +235,8 @@ static int tt_kp_tw_schedule(struct kprobe *p, struct pt_regs *regs)
 {
 	void *tw = (void *)regs_get_kernel_argument(regs, 0);
 	int timeo = regs_get_kernel_argument(regs, 1);
-	bool rearm = regs_get_kernel_argument(regs, 2);
+	/* A bool argument: only its low byte is defined. */
+	bool rearm = (u8)regs_get_kernel_argument(regs, 2);
 
 	if (rearm || !tt_tw_arm_probed())
 		tt_tw_armed(tw, timeo, rearm);
@@ -251,12 +272,12 @@ static int tt_kp_time_wait(struct kprobe *p, struct pt_regs *regs)
  * sock was armed in between (tcp_max_tw_buckets); @state is the substate
  * it would have had.
  */
-bool tt_tw_skipped(const struct sock *sk, int *state)
+bool tt_tw_skipped(const struct sock *sk, u64 cookie, int *state)
 {
 	struct tt_tw_closing *tc = tt_tw_closing_ctx();
 	bool skipped;
 
-	if (tc->sk != sk || tc->task != current)
+	if (tc->sk != sk || tc->task != current || tc->cookie != cookie)
 		return false;
 	skipped = !tc->armed;
 	*state = tc->state;
@@ -264,22 +285,27 @@ bool tt_tw_skipped(const struct sock *sk, int *state)
 	return skipped;
 }
 
-/* No timewait sock: TIME_WAIT is skipped. @c is the locked slot, if any. */
-void tt_tw_emit_skip(struct sock *sk, int state, const struct tt_conn *c)
+/*
+ * No timewait sock: TIME_WAIT is skipped. Filled while @c, the slot if
+ * any, is locked; sent by tt_tw_emit_skip() once it is not.
+ */
+void tt_tw_fill_skip(struct tcptrail_event *ev, struct sock *sk, int state,
+		     const struct tt_conn *c)
 {
-	struct tcptrail_event ev = {
-		.kind = TCPTRAIL_EV_TW_SKIP,
-		.ts_ns = ktime_get_ns(),
-		.substate = state,
-		.new_state = TCP_CLOSE,
-	};
-
-	ev.cookie = tt_sk_cookie(sk);
-	ev.old_state = READ_ONCE(sk->sk_state);
-	tt_fill_seq(&ev, sk);
+	ev->kind = TCPTRAIL_EV_TW_SKIP;
+	ev->ts_ns = ktime_get_ns();
+	ev->substate = state;
+	ev->new_state = TCP_CLOSE;
+	ev->cookie = tt_sk_cookie(sk);
+	ev->old_state = READ_ONCE(sk->sk_state);
+	tt_fill_seq(ev, sk);
 	if (c)
-		tt_conn_to_event(&ev, c);
-	tt_lc_emit(&ev, sk);
+		tt_conn_to_event(ev, c);
+}
+
+void tt_tw_emit_skip(struct tcptrail_event *ev, const struct sock *sk)
+{
+	tt_lc_emit(ev, sk);
 }
 
 static void tt_tw_set_cause(const struct sock *tw, u8 cause)
@@ -299,39 +325,47 @@ static void tt_tw_set_cause(const struct sock *tw, u8 cause)
 static int tt_kp_tw_deschedule(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *tw = (struct sock *)regs_get_kernel_argument(regs, 0);
-	struct tt_tw_verdict *v = this_cpu_ptr(&tt_tw_verdict);
-	struct tt_tw_reuse *r = this_cpu_ptr(&tt_tw_reuse);
-	bool processing = v->tw == tw, reused;
+	struct tt_tw_note *v = tt_tw_verdict();
+	bool processing, reused, syn = v->syn;
+	u64 cookie;
 
-	reused = !in_serving_softirq() && r->tw == tw && r->task == current;
-	if (processing)
-		v->tw = NULL;
-	if (reused)
-		r->tw = NULL;
 	if (!tt_is_tcp(tw))
 		return 0;
+	cookie = tt_sk_cookie(tw);
+	reused = !in_serving_softirq() &&
+		 tt_tw_note_take(&this_cpu_ptr(&tt_tw_notes)->reuse, cookie);
+	processing = tt_tw_note_take(v, cookie);
 	tt_tw_set_cause(tw, tt_tw_kill_cause(check_net(sock_net(tw)),
-					     processing, v->syn, reused));
+					     processing, syn, reused));
 	return 0;
 }
 
 /* tcp_timewait_state_process(tw, skb, th): a segment for a timewait sock. */
 static int tt_kp_tw_process(struct kprobe *p, struct pt_regs *regs)
 {
+	struct sock *tw = (struct sock *)regs_get_kernel_argument(regs, 0);
 	const struct tcphdr *th = (void *)regs_get_kernel_argument(regs, 2);
-	struct tt_tw_verdict *v = this_cpu_ptr(&tt_tw_verdict);
+	struct tt_tw_note *v = tt_tw_verdict();
 
-	v->tw = (void *)regs_get_kernel_argument(regs, 0);
-	v->syn = th->syn && !th->rst;
+	if (!tt_is_tcp(tw))
+		return 0;
+	v->cookie = tt_sk_cookie(tw);
+	v->task = current;
+	/* Only a bare SYN in TIME_WAIT can take over (TCP_TW_SYN). */
+	v->syn = th->syn && !th->rst && !th->ack &&
+		 READ_ONCE(inet_twsk(tw)->tw_substate) == TCP_TIME_WAIT;
 	return 0;
 }
 
 /* tcp_twsk_unique(sk, sktw, twp): connect() may take over the 4-tuple. */
 static int tt_kp_tw_unique(struct kprobe *p, struct pt_regs *regs)
 {
-	struct tt_tw_reuse *r = this_cpu_ptr(&tt_tw_reuse);
+	struct sock *tw = (struct sock *)regs_get_kernel_argument(regs, 1);
+	struct tt_tw_note *r = &this_cpu_ptr(&tt_tw_notes)->reuse;
 
-	r->tw = (void *)regs_get_kernel_argument(regs, 1);
+	if (!tt_is_tcp(tw))
+		return 0;
+	r->cookie = tt_sk_cookie(tw);
 	r->task = current;
 	return 0;
 }
@@ -376,15 +410,45 @@ u64 tt_req_lifetime_ns(unsigned int retries)
 	return jiffies_to_nsecs(sum);
 }
 
-static unsigned int tt_synack_retries(const struct sock *lsk)
+/* SYN-ACKs a listener's request may get; TCP_DEFER_ACCEPT may add more. */
+static unsigned int tt_synack_retries(const struct sock *lsk, bool acked)
 {
 	const struct net *net = sock_net(lsk);
 	unsigned int r = READ_ONCE(inet_csk(lsk)->icsk_syn_retries);
 
 	r = r ?: READ_ONCE(net->ipv4.sysctl_tcp_synack_retries);
-	/* TCP_DEFER_ACCEPT keeps an acknowledged request longer. */
+	if (!acked)
+		return r;
 	return max_t(unsigned int, r,
 		     READ_ONCE(inet_csk(lsk)->icsk_accept_queue.rskq_defer_accept));
+}
+
+/* How long a child may stay in SYN_RECV before its slot counts as stale. */
+u64 tt_req_bound_ns(const struct net *net)
+{
+	return TT_STALE_GRACE_NS +
+	       2 * tt_req_lifetime_ns(READ_ONCE(net->ipv4.sysctl_tcp_synack_retries));
+}
+
+/* reqsk_timer_handler() on this CPU: a request freed now timed out. */
+struct tt_req_timer {
+	u64 cookie;
+	unsigned long when;		/* jiffies: this timer run, a tick at most */
+};
+
+static DEFINE_PER_CPU(struct tt_req_timer, tt_req_timer);
+
+/* reqsk_timer_handler(t): the request sock's timer. */
+static int tt_kp_req_timer(struct kprobe *p, struct pt_regs *regs)
+{
+	struct timer_list *t = (void *)regs_get_kernel_argument(regs, 0);
+	struct request_sock *req = container_of(t, struct request_sock,
+						rsk_timer);
+	struct tt_req_timer *rt = this_cpu_ptr(&tt_req_timer);
+
+	rt->cookie = atomic64_read(&inet_rsk(req)->ir_cookie);
+	rt->when = jiffies;
+	return 0;
 }
 
 /*
@@ -415,12 +479,19 @@ static int tt_kp_send_synack(struct kprobe *p, struct pt_regs *regs)
 	if (!tt_fill_req(&ev, lsk, req))
 		return 0;
 	/* The child will take the request sock's cookie: same id throughout. */
-	ev.cookie = tt_sk_cookie((struct sock *)req);
+	if (type != TCP_SYNACK_COOKIE)
+		ev.cookie = tt_sk_cookie((struct sock *)req);
 	tt_owner_of(tt_sk_cookie(lsk), &owner);
 	tt_owner_to_event(&ev, &owner);
 	if (type == TCP_SYNACK_COOKIE) {
-		/* No request sock is kept: nothing to remember. */
+		/* No request sock is kept: no id, nothing to remember. */
+		ev.cookie = 0;
 		ev.flags |= TCPTRAIL_F_SYNCOOKIE;
+		tt_lc_emit(&ev, lsk);
+		return 0;
+	}
+	if (type == TCP_SYNACK_FASTOPEN) {
+		/* @lsk is the child, already in SYN_RECV with this cookie. */
 		tt_lc_emit(&ev, lsk);
 		return 0;
 	}
@@ -433,7 +504,7 @@ static int tt_kp_send_synack(struct kprobe *p, struct pt_regs *regs)
 		c->flags |= TT_CONN_ISN | TT_CONN_PEER_ISN;
 		/* Its destructor frees the slot; this bounds it if missed. */
 		c->expires = ev.ts_ns + TT_STALE_GRACE_NS +
-			     2 * tt_req_lifetime_ns(tt_synack_retries(lsk));
+			     2 * tt_req_lifetime_ns(tt_synack_retries(lsk, true));
 		tt_owner_to_conn(c, &owner);
 		tt_conn_unlock(&tt_conns, c, flags);
 	} else if (full) {
@@ -474,18 +545,31 @@ static void tt_tp_retransmit_synack(void *data, const struct sock *sk,
 	tt_lc_emit(&ev, sk);
 }
 
-/* Why a request sock goes without a child, as its destructor runs. */
+/*
+ * Why a request sock goes without a child, as its destructor runs. In the
+ * request's own timer run (reqsk_timer_handler): it expired, or its
+ * listener closed. Without that probe, judge by the SYN-ACKs it got the
+ * way syn_ack_recalc() does (a listener under a SYN flood gives up after
+ * as few as 2).
+ */
 static u8 tt_req_drop_cause(const struct request_sock *req,
-			    const struct sock *lsk)
+			    const struct sock *lsk, u64 cookie)
 {
+	struct tt_req_timer *rt = this_cpu_ptr(&tt_req_timer);
+	bool listening = inet_sk_state_load(lsk) == TCP_LISTEN;
+	unsigned int r;
+
 	if (!check_net(sock_net((struct sock *)req)))
 		return TCPTRAIL_CAUSE_NETNS;
-	if (!lsk || inet_sk_state_load(lsk) != TCP_LISTEN)
-		return TCPTRAIL_CAUSE_OTHER;	/* the listener closed */
-	/* reqsk_timer_handler() gives up once this many were sent. */
-	if (req->num_timeout >= tt_synack_retries(lsk))
-		return TCPTRAIL_CAUSE_EXPIRED;
-	return TCPTRAIL_CAUSE_OTHER;
+	if (rt->cookie == cookie && time_in_range(jiffies, rt->when, rt->when + 1)) {
+		rt->cookie = 0;
+		return listening ? TCPTRAIL_CAUSE_EXPIRED : TCPTRAIL_CAUSE_OTHER;
+	}
+	if (tt_req_timer_probed() || !listening)
+		return TCPTRAIL_CAUSE_OTHER;
+	r = tt_synack_retries(lsk, inet_rsk(req)->acked);
+	return req->num_timeout >= min(r, 2U) ? TCPTRAIL_CAUSE_EXPIRED :
+						 TCPTRAIL_CAUSE_OTHER;
 }
 
 /*
@@ -510,6 +594,13 @@ static int tt_kp_req_free(struct kprobe *p, struct pt_regs *regs)
 	ev.cookie = atomic64_read(&inet_rsk(req)->ir_cookie);
 	if (!ev.cookie || READ_ONCE(req->sk) || !lsk)
 		return 0;
+	/*
+	 * tcp_migrate_req: the timer cloned it (same cookie) onto another
+	 * listener before freeing this copy; the clone carries on.
+	 */
+	if (inet_sk_state_load(lsk) != TCP_LISTEN &&
+	    READ_ONCE(sock_net(lsk)->ipv4.sysctl_tcp_migrate_req))
+		return 0;
 	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
 	if (!c)
 		return 0;
@@ -519,7 +610,7 @@ static int tt_kp_req_free(struct kprobe *p, struct pt_regs *regs)
 	}
 	ev.ts_ns = ktime_get_ns();
 	ev.dur_ns = tt_since(ev.ts_ns, c->last_ts);
-	ev.cause = tt_req_drop_cause(req, lsk);
+	ev.cause = tt_req_drop_cause(req, lsk, ev.cookie);
 	tt_conn_to_event(&ev, c);
 	tt_conn_release(&tt_conns, c, flags);
 
@@ -576,8 +667,8 @@ static void tt_tp_receive_reset(void *data, struct sock *sk)
 enum {
 	TT_L_TW_PROCESS, TT_L_TW_UNIQUE, TT_L_TW_DESCHED, TT_L_TW_FREE,
 	TT_L_TIME_WAIT, TT_L_TW_SCHED, TT_L_TW_ARM, TT_L_SYNACK4, TT_L_SYNACK6,
-	TT_L_REQ_FREE4, TT_L_REQ_FREE6, TT_L_TP_SYNACK, TT_L_TP_SEND_RST,
-	TT_L_TP_RECV_RST, TT_L_MAX
+	TT_L_REQ_TIMER, TT_L_REQ_FREE4, TT_L_REQ_FREE6, TT_L_TP_SYNACK,
+	TT_L_TP_SEND_RST, TT_L_TP_RECV_RST, TT_L_MAX
 };
 
 /* Causes first, so an exit never misses the reason set before it. */
@@ -602,6 +693,8 @@ static struct tt_probe tt_lc_probes[TT_L_MAX] = {
 	[TT_L_SYNACK6] = { "tcp_v6_send_synack", TT_PROBE_KPROBE,
 			   .pre = tt_kp_send_synack,
 			   .optional = !IS_ENABLED(CONFIG_IPV6) },
+	[TT_L_REQ_TIMER] = { "reqsk_timer_handler", TT_PROBE_KPROBE,
+			     .pre = tt_kp_req_timer },
 	[TT_L_REQ_FREE4] = { "tcp_v4_reqsk_destructor", TT_PROBE_KPROBE,
 			     .pre = tt_kp_req_free },
 	[TT_L_REQ_FREE6] = { "tcp_v6_reqsk_destructor", TT_PROBE_KPROBE,
@@ -618,6 +711,11 @@ static struct tt_probe tt_lc_probes[TT_L_MAX] = {
 static bool tt_tw_arm_probed(void)
 {
 	return tt_probe_on(&tt_lc_probes[TT_L_TW_ARM]);
+}
+
+static bool tt_req_timer_probed(void)
+{
+	return tt_probe_on(&tt_lc_probes[TT_L_REQ_TIMER]);
 }
 
 /* Probes that will not attach cost their events; the module carries on. */

@@ -54,7 +54,7 @@ static int tt_probe_attach(struct tt_probe *p)
 		p->kp.pre_handler = p->pre;
 		err = register_kprobe(&p->kp);
 	}
-	p->attached = !err;
+	WRITE_ONCE(p->attached, !err);
 	if (err && p->optional && err == -ENOENT) {
 		p->wanted = false;
 	} else if (err) {
@@ -73,7 +73,7 @@ static void tt_probe_detach(struct tt_probe *p)
 		else
 			unregister_kprobe(&p->kp);
 	}
-	p->attached = false;
+	WRITE_ONCE(p->attached, false);
 }
 
 /*

@@ -57,7 +57,7 @@ u64 tt_ring_overwritten(struct tt_ring *r);
 #define TT_CONN_OWNER		0x04
 #define TT_CONN_SYN_PENDING	0x08	/* SYN_SENT waits for tcp_connect */
 #define TT_CONN_IN_TW		0x10	/* a timewait sock carries on */
-#define TT_CONN_CHILD		0x20	/* request sock became a full child */
+#define TT_CONN_CHILD		0x20	/* a full sock has this cookie */
 
 struct tt_conn {
 	u64 cookie;		/* 0: free slot */
@@ -260,9 +260,12 @@ u8 tt_tw_kill_cause(bool net_alive, bool in_processing, bool syn,
 void tt_tw_book_cause(struct tt_conn *c, u8 cause);
 void tt_tw_book_exit(const struct tt_conn *c, struct tcptrail_event *ev,
 		     bool net_alive);
-bool tt_tw_skipped(const struct sock *sk, int *state);
-void tt_tw_emit_skip(struct sock *sk, int state, const struct tt_conn *c);
+bool tt_tw_skipped(const struct sock *sk, u64 cookie, int *state);
+void tt_tw_fill_skip(struct tcptrail_event *ev, struct sock *sk, int state,
+		     const struct tt_conn *c);
+void tt_tw_emit_skip(struct tcptrail_event *ev, const struct sock *sk);
 u64 tt_req_lifetime_ns(unsigned int retries);
+u64 tt_req_bound_ns(const struct net *net);
 
 /* main.c: module-wide state. */
 extern struct tt_table tt_conns;
