@@ -173,12 +173,32 @@ static void req_lifetime_follows_synack_timers(struct kunit *test)
 			c->seconds * NSEC_PER_SEC);
 }
 
+/*
+ * A clock read before a bucket lock may be older than the one another CPU
+ * stored under it: a duration is then 0, never 2^64 - something.
+ */
+static void durations_never_wrap(struct kunit *test)
+{
+	struct tcptrail_event ev = {};
+	struct tt_conn c;
+
+	KUNIT_EXPECT_EQ(test, tt_since(100, 40), 60ULL);
+	KUNIT_EXPECT_EQ(test, tt_since(40, 100), 0ULL);
+	KUNIT_EXPECT_EQ(test, tt_since(40, 0), 0ULL);
+	tt_conn_at(&c, 5 * SEC);
+	tt_armed(&c, &ev, 4 * SEC, TCP_TIME_WAIT);
+	KUNIT_EXPECT_EQ(test, ev.dur_ns, 0ULL);
+	/* The later time stays: the next duration counts from it. */
+	KUNIT_EXPECT_EQ(test, c.last_ts, 5 * SEC);
+}
+
 static struct kunit_case tt_lifecycle_cases[] = {
 	KUNIT_CASE(tw_enter_counts_time_in_fin_wait2),
 	KUNIT_CASE(tw_expiry_pairs_with_entry),
 	KUNIT_CASE(tw_substate_change_restarts_the_clock),
 	KUNIT_CASE(tw_first_cause_wins),
 	KUNIT_CASE(tw_exit_unknown_connection_still_reported),
+	KUNIT_CASE(durations_never_wrap),
 	KUNIT_CASE_PARAM(tw_kill_cause_follows_the_kernels_verdict,
 			 tt_kill_gen_params),
 	KUNIT_CASE_PARAM(req_lifetime_follows_synack_timers,
