@@ -30,7 +30,7 @@
  * namespace's ring, so that it is charged to the reader's memory cgroup.
  */
 #include <linux/slab.h>
-#include <linux/mm.h>
+#include <linux/vmalloc.h>
 #include <linux/percpu.h>
 #include <linux/log2.h>
 
@@ -64,9 +64,12 @@ int tt_ring_init(struct tt_ring *r, unsigned int size, gfp_t gfp)
 
 		rc->ring = r;
 		init_irq_work(&rc->wake, tt_ring_wake);
-		/* Physically contiguous only when that comes easily. */
-		rc->slots = kvzalloc_node(array_size(size, sizeof(*rc->slots)),
-					  gfp, cpu_to_node(cpu));
+		/*
+		 * Not kvmalloc: it would round 4096 slots up to a 1 MiB
+		 * block. __vmalloc because vzalloc_node takes no gfp flags.
+		 */
+		rc->slots = __vmalloc(array_size(size, sizeof(*rc->slots)),
+				      gfp | __GFP_ZERO);
 		if (!rc->slots) {
 			tt_ring_free(r);
 			return -ENOMEM;
@@ -87,7 +90,7 @@ void tt_ring_free(struct tt_ring *r)
 			struct tt_ring_cpu *rc = per_cpu_ptr(r->cpu, cpu);
 
 			irq_work_sync(&rc->wake);
-			kvfree(rc->slots);
+			vfree(rc->slots);
 		}
 		free_percpu(r->cpu);
 		r->cpu = NULL;
