@@ -78,7 +78,8 @@ for t in threads:
 stats = dict(l.split()[:2] for l in open(proc + "/stats"))
 produced = sum(int(v) for k, v in stats.items() if k.startswith("events."))
 print("produced %d received %d lost %d duplicates %d" % (produced, got, lost, dups))
-sys.exit(0 if dups == 0 and lost > 0 and got + lost == produced else 1)
+# Losses are likely with a 64-event ring, not certain: the invariant is.
+sys.exit(0 if dups == 0 and got + lost == produced else 1)
 PY
 
 check "lseek(fd, 0, SEEK_CUR) tells the position and keeps the half-read line" \
