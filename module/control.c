@@ -185,11 +185,35 @@ static bool tt_ports_match(const struct tt_ports *p, u16 a, u16 b)
 	return false;
 }
 
+static const u8 tt_v4mapped[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
+/*
+ * A dual-stack socket sees IPv4 peers as ::ffff:a.b.c.d: an IPv4 prefix
+ * matches those, and a prefix inside ::ffff:0:0/96 matches IPv4 addresses.
+ * Wider IPv6 prefixes (::/0) stay IPv6 only.
+ */
 static bool tt_prefix_match_one(const struct tt_prefix *p, u8 family,
 				const u8 *addr)
 {
 	unsigned int bytes = p->len / 8, bits = p->len % 8;
+	u8 mapped[16];
 
+	if (p->family == AF_INET && family == AF_INET6) {
+		if (memcmp(addr, tt_v4mapped, sizeof(tt_v4mapped)))
+			return false;
+		addr += sizeof(tt_v4mapped);
+		family = AF_INET;
+	} else if (p->family == AF_INET6 && family == AF_INET) {
+		if (p->len < 96 ||
+		    memcmp(p->addr, tt_v4mapped, sizeof(tt_v4mapped)))
+			return false;
+		memcpy(mapped, tt_v4mapped, sizeof(tt_v4mapped));
+		memcpy(mapped + sizeof(tt_v4mapped), addr, 4);
+		addr = mapped;
+		family = AF_INET6;
+	}
 	if (p->family != family)
 		return false;
 	if (memcmp(p->addr, addr, bytes))

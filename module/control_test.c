@@ -152,11 +152,53 @@ static void filter_matches_ports_prefixes_states(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, tt_match(test, "lport 443", &ev));
 }
 
+struct tt_mapped_case {
+	const char *filter;
+	const char *laddr, *raddr;	/* the event's */
+	bool match;
+};
+
+/* IPv4-mapped IPv6 addresses (dual-stack sockets) against IPv4 prefixes. */
+static const struct tt_mapped_case tt_mapped_cases[] = {
+	{ "addr 10.0.0.0/8", "::ffff:10.1.2.3", "::ffff:192.0.2.1", true },
+	{ "laddr 10.1.2.3", "::ffff:10.1.2.3", "::ffff:192.0.2.1", true },
+	{ "raddr 10.0.0.0/8", "::ffff:10.1.2.3", "::ffff:192.0.2.1", false },
+	{ "raddr 192.0.2.0/24", "::ffff:10.1.2.3", "::ffff:192.0.2.1", true },
+	{ "addr 10.0.0.0/8", "::10.1.2.3", "2001:db8::1", false },
+	{ "addr 10.0.0.0/8", "2001:db8::a01:203", "::1", false },
+	{ "addr ::ffff:10.0.0.0/104", "10.1.2.3", "192.0.2.1", true },
+	{ "addr ::ffff:10.0.0.0/104", "11.1.2.3", "192.0.2.1", false },
+	{ "raddr ::ffff:192.0.2.1", "10.1.2.3", "192.0.2.1", true },
+	{ "addr ::ffff:0:0/96", "10.1.2.3", "192.0.2.1", true },
+	{ "addr ::/0", "10.1.2.3", "192.0.2.1", false },
+	{ "addr ::ffff:10.0.0.0/104", "::ffff:10.9.9.9", "::1", true },
+	{ "addr 10.0.0.0/8", "10.1.2.3", "192.0.2.1", true },
+};
+
+static void tt_mapped_desc(const struct tt_mapped_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s vs %s %s", c->filter,
+		 c->laddr, c->raddr);
+}
+
+KUNIT_ARRAY_PARAM(tt_mapped, tt_mapped_cases, tt_mapped_desc);
+
+static void filter_matches_v4_mapped_addresses(struct kunit *test)
+{
+	const struct tt_mapped_case *c = test->param_value;
+	struct tcptrail_event ev;
+
+	tt_ev(&ev, c->laddr, 8000, c->raddr, 40000);
+	KUNIT_EXPECT_EQ(test, tt_match(test, c->filter, &ev), c->match);
+}
+
 static struct kunit_case tt_control_cases[] = {
 	KUNIT_CASE_PARAM(control_parses_or_rejects_whole_write,
 			 tt_ctl_gen_params),
 	KUNIT_CASE(control_commands_set_flags),
 	KUNIT_CASE(filter_matches_ports_prefixes_states),
+	KUNIT_CASE_PARAM(filter_matches_v4_mapped_addresses,
+			 tt_mapped_gen_params),
 	{}
 };
 

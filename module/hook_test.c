@@ -25,7 +25,7 @@ static void tt_collect(struct kunit *test, struct tt_net *tn,
 {
 	struct tcptrail_event ev;
 
-	while (tt_ring_read(&tn->ring, cur, &ev)) {
+	while (tt_ring_read(&tt_rec_get(tn)->ring, cur, &ev)) {
 		KUNIT_EXPECT_NE(test, ev.kind, TCPTRAIL_EV_LOST);
 		if (ev.kind != TCPTRAIL_EV_STATE || s->n == TT_MAX_SEEN)
 			continue;
@@ -68,9 +68,11 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 	tn = tt_net_get(&init_net);
 	rcu_read_unlock();
 	KUNIT_ASSERT_NOT_NULL(test, tn);
-	cur = tt_cursor_alloc(&tn->ring);
+	/* The initial namespace records from load, reader or not. */
+	KUNIT_ASSERT_NOT_NULL(test, tt_rec_get(tn));
+	cur = tt_cursor_alloc(&tt_rec_get(tn)->ring);
 	KUNIT_ASSERT_NOT_NULL(test, cur);
-	tt_cursor_rewind(&tn->ring, cur, true);
+	tt_cursor_rewind(&tt_rec_get(tn)->ring, cur, true);
 	seen = kunit_kzalloc(test, sizeof(*seen), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, seen);
 
@@ -170,7 +172,7 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 static bool tt_next_of(struct tt_net *tn, struct tt_cursor *cur, u64 cookie,
 		       struct tcptrail_event *ev)
 {
-	while (tt_ring_read(&tn->ring, cur, ev))
+	while (tt_ring_read(&tt_rec_get(tn)->ring, cur, ev))
 		if (ev->kind == TCPTRAIL_EV_STATE && ev->cookie == cookie)
 			return true;
 	return false;
@@ -197,9 +199,10 @@ static void hook_bh_disabled_record_keeps_owner(struct kunit *test)
 	tn = tt_net_get(&init_net);
 	rcu_read_unlock();
 	KUNIT_ASSERT_NOT_NULL(test, tn);
-	cur = tt_cursor_alloc(&tn->ring);
+	KUNIT_ASSERT_NOT_NULL(test, tt_rec_get(tn));
+	cur = tt_cursor_alloc(&tt_rec_get(tn)->ring);
 	KUNIT_ASSERT_NOT_NULL(test, cur);
-	tt_cursor_rewind(&tn->ring, cur, true);
+	tt_cursor_rewind(&tt_rec_get(tn)->ring, cur, true);
 	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
 					       IPPROTO_TCP, &sock), 0);
 	cookie = tt_sk_cookie(sock->sk);

@@ -87,10 +87,13 @@ int tt_start(void)
 	err = tt_netns_register();
 	if (err)
 		goto err_free_table;
+	err = tt_proc_register();
+	if (err)
+		goto err_unregister_netns;
 	err = tt_hooks_attach(mode);
 	if (err) {
 		pr_err("cannot attach to TCP state changes (%d)\n", err);
-		goto err_unregister_netns;
+		goto err_unregister_proc;
 	}
 	/* Its probes are optional: each one missing is reported by itself. */
 	tt_lifecycle_attach();
@@ -98,6 +101,8 @@ int tt_start(void)
 	tt_running = true;
 	return 0;
 
+err_unregister_proc:
+	tt_proc_unregister();
 err_unregister_netns:
 	tt_netns_unregister();
 err_free_table:
@@ -112,6 +117,7 @@ void tt_stop(void)
 	cancel_delayed_work_sync(&tt_sweep_work);
 	tt_lifecycle_detach();
 	tt_hooks_detach();
+	tt_proc_unregister();
 	tt_netns_unregister();
 	tt_table_free(&tt_conns);
 	tt_running = false;
@@ -126,8 +132,10 @@ static int __init tt_init(void)
 {
 	int err = tt_start();
 
-	if (err)
+	if (err) {
+		tt_waitq_exit();
 		return err;
+	}
 	pr_info("recording TCP transitions (hook %s, %u events per CPU)\n",
 		tt_hook_mode_name(), tt_ring_size);
 	return 0;
@@ -136,6 +144,8 @@ static int __init tt_init(void)
 static void __exit tt_exit(void)
 {
 	tt_stop();
+	/* Never waits for pollers: see waitq.c. */
+	tt_waitq_exit();
 	pr_info("unloaded\n");
 }
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * procfs.c - per network namespace state and /proc/net/tcptrail/.
+ * procfs.c - /proc/net/tcptrail/ of each network namespace.
  *
- * Every netns has its own ring, filter and counters, so a reader sees what
- * happened in its own namespace (as with /proc/net/tcp), and "netns all" in
- * the initial namespace copies every namespace's events there too.
+ * Every netns has its own ring, filter and counters (net.c), so a reader sees
+ * what happened in its own namespace (as with /proc/net/tcp), and "netns all"
+ * in the initial namespace copies every namespace's events there too. The
+ * first open of events, raw or control allocates the namespace's ring.
  *
  *   events   text lines (format in record.c), root/CAP_NET_ADMIN
  *   raw      binary records (tcptrail_abi.h), root/CAP_NET_ADMIN
@@ -13,81 +14,36 @@
  *
  * Sequence numbers let whoever reads them inject into live connections, so
  * every read and write checks CAP_NET_ADMIN against the opener's credentials.
+ * stats shows host-wide figures (table, probe misses) only in the initial
+ * namespace or to CAP_NET_ADMIN over the initial user namespace.
+ *
+ * One open file is one reader with one cursor. read() and lseek() of a file
+ * are serialised by f_pos_lock, but pread(), preadv() and io_uring are not:
+ * a mutex per reader does it, so records are neither duplicated nor skipped.
+ *
+ * At namespace exit (or unload), .pre_exit marks the state dying and wakes
+ * readers, which return at once; .exit, after a grace period, removes the
+ * files: proc_remove() waits only for calls already inside them, and calls
+ * our release for every file still open. Tasks still queued in poll() or
+ * select() are waitq.c's business; nothing here waits for them.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
-#include <linux/delay.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <net/netns/generic.h>
 
 #include "tcptrail.h"
 
-static unsigned int tt_net_id __read_mostly;
-
-struct tt_net_ptr {
-	struct tt_net __rcu *tn;
-};
-
-/* Callers hold rcu_read_lock() or run with preemption off (probes). */
-struct tt_net *tt_net_get(const struct net *net)
-{
-	struct tt_net_ptr *p = net_generic(net, tt_net_id);
-
-	return rcu_dereference_check(p->tn, rcu_read_lock_any_held());
-}
-
-static void tt_count(struct tt_net *tn, const struct tcptrail_event *ev)
-{
-	/* this_cpu_inc: a softirq may interrupt a task's probe on this CPU. */
-	this_cpu_inc(tn->stats->kind[ev->kind]);
-	if (ev->kind == TCPTRAIL_EV_STATE && ev->new_state < TCPTRAIL_STATE_MAX)
-		this_cpu_inc(tn->stats->state[ev->new_state]);
-}
-
-static void tt_emit_one(struct tt_net *tn, struct tcptrail_event *ev)
-{
-	const struct tt_filter *f;
-	bool pass;
-
-	if (READ_ONCE(tn->paused)) {
-		this_cpu_inc(tn->stats->stat[TT_STAT_PAUSED]);
-		return;
-	}
-	f = rcu_dereference_check(tn->filter, rcu_read_lock_any_held());
-	pass = !f || tt_filter_match(f, ev);
-	if (!pass) {
-		this_cpu_inc(tn->stats->stat[TT_STAT_FILTERED]);
-		return;
-	}
-	tt_count(tn, ev);
-	tt_ring_write(&tn->ring, ev);
-}
-
-/*
- * Record @ev in @net's own ring, and in the initial one when it asked for
- * every namespace's events. A namespace being dismantled has no state of its
- * own any more; its last events still reach the initial namespace.
- */
-void tt_emit(const struct net *net, struct tcptrail_event *ev)
-{
-	struct tt_net *tn = tt_net_get(net), *init;
-
-	if (tn && !READ_ONCE(tn->dying))
-		tt_emit_one(tn, ev);
-	if (net_eq(net, &init_net))
-		return;
-	init = tt_net_get(&init_net);
-	if (init && READ_ONCE(init->all_netns) && !READ_ONCE(init->dying))
-		tt_emit_one(init, ev);
-}
-
 /* An open events or raw file. */
 struct tt_reader {
+	struct mutex lock;		/* one read or lseek at a time */
 	struct tt_net *tn;
+	struct tt_rec *rec;
 	bool raw;
 	bool header_done;
 	size_t out_len, out_off;	/* text not yet copied to the user */
@@ -104,18 +60,24 @@ static int tt_reader_open(struct inode *inode, struct file *file, bool raw)
 {
 	struct tt_net *tn = pde_data(inode);
 	struct tt_reader *rd;
+	struct tt_rec *rec;
 
 	if (!tt_allowed(file, tn))
 		return -EPERM;
-	rd = kzalloc(sizeof(*rd), GFP_KERNEL);
+	rec = tt_net_rec(tn);
+	if (!rec)
+		return -ENOMEM;
+	rd = kzalloc(sizeof(*rd), GFP_KERNEL_ACCOUNT);
 	if (!rd)
 		return -ENOMEM;
-	rd->cursor = tt_cursor_alloc(&tn->ring);
+	rd->cursor = tt_cursor_alloc(&rec->ring);
 	if (!rd->cursor) {
 		kfree(rd);
 		return -ENOMEM;
 	}
+	mutex_init(&rd->lock);
 	rd->tn = tn;
+	rd->rec = rec;
 	rd->raw = raw;
 	atomic_inc(&tn->readers);
 	file->private_data = rd;
@@ -137,6 +99,7 @@ static int tt_reader_release(struct inode *inode, struct file *file)
 	struct tt_reader *rd = file->private_data;
 
 	atomic_dec(&rd->tn->readers);
+	mutex_destroy(&rd->lock);
 	kfree(rd->cursor);
 	kfree(rd);
 	return 0;
@@ -146,36 +109,32 @@ static int tt_reader_release(struct inode *inode, struct file *file)
 static int tt_reader_wait(struct file *file, struct tt_reader *rd,
 			  struct tcptrail_event *ev)
 {
+	struct tt_ring *ring = &rd->rec->ring;
 	struct tt_net *tn = rd->tn;
 	int err;
 
 	for (;;) {
 		if (READ_ONCE(tn->dying))
 			return 0;
-		if (tt_ring_read(&tn->ring, rd->cursor, ev))
+		if (tt_ring_read(ring, rd->cursor, ev))
 			return 1;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		err = wait_event_interruptible(tn->ring.wq,
+		err = wait_event_interruptible(ring->wq->wq,
 					       READ_ONCE(tn->dying) ||
-					       tt_ring_pending(&tn->ring,
+					       tt_ring_pending(ring,
 							       rd->cursor));
 		if (err)
 			return err;
 	}
 }
 
-static ssize_t tt_raw_read(struct file *file, char __user *buf, size_t len,
-			   loff_t *ppos)
+static ssize_t tt_raw_read_locked(struct file *file, struct tt_reader *rd,
+				  char __user *buf, size_t len)
 {
-	struct tt_reader *rd = file->private_data;
 	size_t done = 0;
 	int err;
 
-	if (!tt_allowed(file, rd->tn))
-		return -EPERM;
-	if (len < sizeof(struct tcptrail_event))
-		return -EINVAL;
 	if (!rd->header_done) {
 		struct tcptrail_header h = {
 			.magic = TCPTRAIL_MAGIC,
@@ -194,29 +153,49 @@ static ssize_t tt_raw_read(struct file *file, char __user *buf, size_t len,
 		struct tcptrail_event out;
 
 		if (done) {
-			if (!tt_ring_read(&rd->tn->ring, rd->cursor, &out))
+			cond_resched();
+			if (!tt_ring_read(&rd->rec->ring, rd->cursor, &out))
 				break;
 		} else {
 			err = tt_reader_wait(file, rd, &out);
 			if (err <= 0)
 				return err;
 		}
-		if (copy_to_user(buf + done, &out, sizeof(out)))
+		if (copy_to_user(buf + done, &out, sizeof(out))) {
+			/* Not delivered: the next read returns it. */
+			tt_cursor_unread(rd->cursor, &out);
 			return done ?: -EFAULT;
+		}
 		done += sizeof(out);
 	}
 	return done;
 }
 
-static ssize_t tt_events_read(struct file *file, char __user *buf,
-			      size_t len, loff_t *ppos)
+static ssize_t tt_raw_read(struct file *file, char __user *buf, size_t len,
+			   loff_t *ppos)
 {
 	struct tt_reader *rd = file->private_data;
-	size_t done = 0;
-	int err;
+	ssize_t ret;
 
 	if (!tt_allowed(file, rd->tn))
 		return -EPERM;
+	if (len < sizeof(struct tcptrail_event))
+		return -EINVAL;
+	if (mutex_lock_interruptible(&rd->lock))
+		return -ERESTARTSYS;
+	ret = tt_raw_read_locked(file, rd, buf, len);
+	if (ret > 0)
+		*ppos += ret;
+	mutex_unlock(&rd->lock);
+	return ret;
+}
+
+static ssize_t tt_events_read_locked(struct file *file, struct tt_reader *rd,
+				     char __user *buf, size_t len)
+{
+	size_t done = 0;
+	int err;
+
 	if (!rd->header_done) {
 		rd->out_len = tt_format_header(rd->out, sizeof(rd->out));
 		rd->out_off = 0;
@@ -228,6 +207,7 @@ static ssize_t tt_events_read(struct file *file, char __user *buf,
 
 		if (rd->out_off < rd->out_len) {
 			n = min(len - done, rd->out_len - rd->out_off);
+			/* On a fault the line stays, for the next read. */
 			if (copy_to_user(buf + done, rd->out + rd->out_off, n))
 				return done ?: -EFAULT;
 			rd->out_off += n;
@@ -235,7 +215,8 @@ static ssize_t tt_events_read(struct file *file, char __user *buf,
 			continue;
 		}
 		if (done) {
-			if (!tt_ring_read(&rd->tn->ring, rd->cursor, &ev))
+			cond_resched();
+			if (!tt_ring_read(&rd->rec->ring, rd->cursor, &ev))
 				break;
 		} else {
 			err = tt_reader_wait(file, rd, &ev);
@@ -248,31 +229,64 @@ static ssize_t tt_events_read(struct file *file, char __user *buf,
 	return done;
 }
 
+static ssize_t tt_events_read(struct file *file, char __user *buf,
+			      size_t len, loff_t *ppos)
+{
+	struct tt_reader *rd = file->private_data;
+	ssize_t ret;
+
+	if (!tt_allowed(file, rd->tn))
+		return -EPERM;
+	if (mutex_lock_interruptible(&rd->lock))
+		return -ERESTARTSYS;
+	ret = tt_events_read_locked(file, rd, buf, len);
+	if (ret > 0)
+		*ppos += ret;
+	mutex_unlock(&rd->lock);
+	return ret;
+}
+
 static __poll_t tt_reader_poll(struct file *file, poll_table *wait)
 {
 	struct tt_reader *rd = file->private_data;
-	struct tt_net *tn = rd->tn;
+	struct tt_ring *ring = &rd->rec->ring;
 
-	poll_wait(file, &tn->ring.wq, wait);
-	if (READ_ONCE(tn->dying))
+	poll_wait(file, &ring->wq->wq, wait);
+	if (READ_ONCE(rd->tn->dying))
 		return EPOLLHUP;
-	if ((!rd->raw && rd->out_off < rd->out_len) ||
-	    tt_ring_pending(&tn->ring, rd->cursor))
+	/* Unlocked: a racing read makes this a hint, as poll always is. */
+	if ((!rd->raw && READ_ONCE(rd->out_off) < READ_ONCE(rd->out_len)) ||
+	    tt_ring_pending(ring, rd->cursor))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }
 
-/* SEEK_END: only what comes next; SEEK_SET 0: oldest held. */
+/*
+ * The position is the bytes read so far. SEEK_CUR 0 tells it and changes
+ * nothing (a half-read line stays); SEEK_SET 0 goes back to the oldest event
+ * held, SEEK_END 0 to what comes next, both at position 0.
+ */
 static loff_t tt_reader_llseek(struct file *file, loff_t off, int whence)
 {
 	struct tt_reader *rd = file->private_data;
+	loff_t ret = 0;
 
-	if (off || (whence != SEEK_SET && whence != SEEK_END))
+	if (off || (whence != SEEK_SET && whence != SEEK_END &&
+		    whence != SEEK_CUR))
 		return -EINVAL;
-	tt_cursor_rewind(&rd->tn->ring, rd->cursor, whence == SEEK_END);
-	rd->out_len = 0;
-	rd->out_off = 0;
-	return 0;
+	if (mutex_lock_interruptible(&rd->lock))
+		return -ERESTARTSYS;
+	if (whence == SEEK_CUR) {
+		ret = file->f_pos;
+	} else {
+		tt_cursor_rewind(&rd->rec->ring, rd->cursor,
+				 whence == SEEK_END);
+		rd->out_len = 0;
+		rd->out_off = 0;
+		file->f_pos = 0;
+	}
+	mutex_unlock(&rd->lock);
+	return ret;
 }
 
 static const struct proc_ops tt_events_ops = {
@@ -321,11 +335,18 @@ static int tt_control_open(struct inode *inode, struct file *file)
 	struct tt_net *tn = pde_data(inode);
 	int err = single_open(file, tt_control_show, tn);
 
-	if (!err && !tt_allowed(file, tn)) {
+	if (err)
+		return err;
+	if (!tt_allowed(file, tn)) {
 		single_release(inode, file);
 		return -EPERM;
 	}
-	return err;
+	/* Whoever sets up recording here pays for the ring. */
+	if (!tt_net_rec(tn)) {
+		single_release(inode, file);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static ssize_t tt_control_write(struct file *file, const char __user *ubuf,
@@ -373,8 +394,8 @@ static ssize_t tt_control_write(struct file *file, const char __user *ubuf,
 		WRITE_ONCE(tn->paused, false);
 	if (ctl->netns_all >= 0)
 		WRITE_ONCE(tn->all_netns, ctl->netns_all);
-	if (ctl->clear)
-		tt_ring_clear(&tn->ring);
+	if (ctl->clear && tt_rec_get(tn))
+		tt_ring_clear(&tt_rec_get(tn)->ring);
 	mutex_unlock(&tn->ctl_lock);
 	/* Probes read the filter with preemption off. */
 	synchronize_rcu();
@@ -402,12 +423,21 @@ static const struct proc_ops tt_control_ops = {
 static int tt_stats_show(struct seq_file *m, void *v)
 {
 	struct tt_net *tn = m->private;
+	struct tt_rec *rec = tt_rec_get(tn);
 	struct tt_hook_status hs[32];
 	struct tt_stats sum = {};
+	bool host;
 	int cpu, i, n;
 
+	/* The table and the probes are shared by every namespace. */
+	host = net_eq(tn->net, &init_net) ||
+	       file_ns_capable(m->file, &init_user_ns, CAP_NET_ADMIN);
 	for_each_possible_cpu(cpu) {
-		struct tt_stats *st = per_cpu_ptr(tn->stats, cpu);
+		struct tt_stats *st;
+
+		if (!rec)
+			break;
+		st = per_cpu_ptr(rec->stats, cpu);
 
 		for (i = 0; i < TCPTRAIL_EV_MAX; i++)
 			sum.kind[i] += st->kind[i];
@@ -429,11 +459,13 @@ static int tt_stats_show(struct seq_file *m, void *v)
 	 * CPU (an interrupt in between) is skipped by the kernel: its events
 	 * are missing, and this says how many.
 	 */
-	for (i = 0; i < n; i++)
+	for (i = 0; host && i < n; i++)
 		if (hs[i].attached && hs[i].kprobe)
 			seq_printf(m, "missed.%s %lu\n", hs[i].name,
 				   hs[i].missed);
-	seq_printf(m, "ring_size %u\n", tn->ring.size);
+	seq_printf(m, "ring_size %u\n", tt_ring_size);
+	/* 0 until someone opens events, raw or control here. */
+	seq_printf(m, "recording %d\n", !!rec);
 	seq_printf(m, "cpus %u\n", nr_cpu_ids);
 	seq_printf(m, "readers %d\n", atomic_read(&tn->readers));
 	seq_printf(m, "paused %d\n", READ_ONCE(tn->paused));
@@ -443,10 +475,13 @@ static int tt_stats_show(struct seq_file *m, void *v)
 				   sum.kind[i]);
 	for (i = 1; i < TCPTRAIL_STATE_MAX; i++)
 		seq_printf(m, "state.%s %llu\n", tt_state_name(i), sum.state[i]);
-	seq_printf(m, "overwritten %llu\n", tt_ring_overwritten(&tn->ring));
+	seq_printf(m, "overwritten %llu\n",
+		   rec ? tt_ring_overwritten(&rec->ring) : 0);
 	seq_printf(m, "filtered %llu\n", sum.stat[TT_STAT_FILTERED]);
 	seq_printf(m, "dropped_paused %llu\n", sum.stat[TT_STAT_PAUSED]);
 	seq_printf(m, "no_tuple %llu\n", sum.stat[TT_STAT_NO_TUPLE]);
+	if (!host)
+		return 0;
 	seq_printf(m, "table_size %u\n",
 		   tt_conns.nbuckets * TT_BUCKET_SLOTS);
 	seq_printf(m, "table_used %d\n", atomic_read(&tt_conns.used));
@@ -456,105 +491,74 @@ static int tt_stats_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-void tt_count_stat(const struct net *net, enum tt_stat s)
+/* After net.c's .init: without state (no memory), no files either. */
+static __net_init int tt_proc_init(struct net *net)
 {
-	struct tt_net *tn = tt_net_get(net);
+	struct tt_net *tn = tt_net_of(net);
+	struct proc_dir_entry *dir;
 
-	if (tn)
-		this_cpu_inc(tn->stats->stat[s]);
-}
-
-static __net_init int tt_net_init(struct net *net)
-{
-	struct tt_net_ptr *p = net_generic(net, tt_net_id);
-	struct tt_net *tn;
-	int err = -ENOMEM;
-
-	tn = kzalloc(sizeof(*tn), GFP_KERNEL);
 	if (!tn)
-		return -ENOMEM;
-	tn->net = net;
-	mutex_init(&tn->ctl_lock);
-	tn->stats = alloc_percpu(struct tt_stats);
-	if (!tn->stats)
-		goto err_free_tn;
-	err = tt_ring_init(&tn->ring, tt_ring_size);
-	if (err)
-		goto err_free_stats;
-
-	err = -ENOMEM;
-	tn->dir = proc_mkdir("tcptrail", net->proc_net);
-	if (!tn->dir)
-		goto err_free_ring;
-	if (!proc_create_data("events", 0400, tn->dir, &tt_events_ops, tn) ||
-	    !proc_create_data("raw", 0400, tn->dir, &tt_raw_ops, tn) ||
-	    !proc_create_data("control", 0600, tn->dir, &tt_control_ops, tn) ||
-	    !proc_create_single_data("stats", 0444, tn->dir, tt_stats_show, tn))
-		goto err_remove_proc;
-
-	rcu_assign_pointer(p->tn, tn);
+		return 0;
+	dir = proc_mkdir("tcptrail", net->proc_net);
+	if (!dir)
+		goto fail;
+	if (!proc_create_data("events", 0400, dir, &tt_events_ops, tn) ||
+	    !proc_create_data("raw", 0400, dir, &tt_raw_ops, tn) ||
+	    !proc_create_data("control", 0600, dir, &tt_control_ops, tn) ||
+	    !proc_create_single_data("stats", 0444, dir, tt_stats_show, tn)) {
+		proc_remove(dir);
+		goto fail;
+	}
+	tn->dir = dir;
 	return 0;
 
-err_remove_proc:
-	proc_remove(tn->dir);
-err_free_ring:
-	tt_ring_free(&tn->ring);
-err_free_stats:
-	free_percpu(tn->stats);
-err_free_tn:
-	kfree(tn);
-	return err;
+fail:
+	/* Never fail the namespace's creation for us. */
+	pr_warn_ratelimited("no memory: a network namespace has no /proc/net/tcptrail\n");
+	return 0;
+}
+
+/* Readers end now, whatever they wait for; nothing here sleeps. */
+static __net_exit void tt_proc_pre_exit(struct net *net)
+{
+	struct tt_net *tn = tt_net_of(net);
+	struct tt_rec *rec;
+
+	if (!tn)
+		return;
+	WRITE_ONCE(tn->dying, true);
+	rec = tt_rec_get(tn);
+	if (rec)
+		wake_up_interruptible_all(&rec->ring.wq->wq);
 }
 
 /*
- * Tasks in poll(), select() or epoll still have entries on the wait queue
- * after their files are released: epoll and aio drop them at POLLFREE,
- * poll() and select() when they run again (proc no longer calls us then).
- * The queue must outlive them all.
+ * Waits only for calls already inside our files (woken above) and releases
+ * every open file; pollers may stay on the queue, see waitq.c.
  */
-static void tt_wait_pollers_gone(struct wait_queue_head *wq)
+static __net_exit void tt_proc_exit(struct net *net)
 {
-	__wake_up(wq, TASK_NORMAL, 0, poll_to_key(EPOLLHUP | POLLFREE));
-	/*
-	 * Unlocked, but no one adds entries any more: the files are gone, so
-	 * the queue only empties, and looking again later is enough.
-	 */
-	while (waitqueue_active(wq))
-		msleep(20);
-}
+	struct tt_net *tn = tt_net_of(net);
 
-static __net_exit void tt_net_exit(struct net *net)
-{
-	struct tt_net_ptr *p = net_generic(net, tt_net_id);
-	struct tt_net *tn = rcu_dereference_protected(p->tn, true);
-
-	/* Stop probes, then readers, before anything is freed. */
-	RCU_INIT_POINTER(p->tn, NULL);
-	WRITE_ONCE(tn->dying, true);
-	synchronize_rcu();
-	wake_up_interruptible_all(&tn->ring.wq);
-	/* Waits for readers to leave read() and releases their files. */
+	if (!tn || !tn->dir)
+		return;
 	proc_remove(tn->dir);
-	tt_wait_pollers_gone(&tn->ring.wq);
-	tt_ring_free(&tn->ring);
-	free_percpu(tn->stats);
-	kfree(rcu_dereference_protected(tn->filter, true));
-	kfree(tn);
+	tn->dir = NULL;
 }
 
-static struct pernet_operations tt_net_ops = {
-	.init = tt_net_init,
-	.exit = tt_net_exit,
-	.id = &tt_net_id,
-	.size = sizeof(struct tt_net_ptr),
+static struct pernet_operations tt_proc_ops = {
+	.init = tt_proc_init,
+	.pre_exit = tt_proc_pre_exit,
+	.exit = tt_proc_exit,
 };
 
-int tt_netns_register(void)
+/* After tt_netns_register(): exits run in reverse, files before state. */
+int tt_proc_register(void)
 {
-	return register_pernet_subsys(&tt_net_ops);
+	return register_pernet_subsys(&tt_proc_ops);
 }
 
-void tt_netns_unregister(void)
+void tt_proc_unregister(void)
 {
-	unregister_pernet_subsys(&tt_net_ops);
+	unregister_pernet_subsys(&tt_proc_ops);
 }

@@ -23,7 +23,11 @@
  * records are discarded; readers below it are told they missed those too.
  *
  * Wake-ups are batched: a writer queues a per-CPU irq_work only when someone
- * sleeps on the wait queue, and a pending irq_work is not queued again.
+ * sleeps on the wait queue, and a pending irq_work is not queued again. The
+ * wait queue is an object of its own (waitq.c): pollers may outlive the ring.
+ *
+ * Memory comes from @gfp: GFP_KERNEL_ACCOUNT when a reader's open allocates a
+ * namespace's ring, so that it is charged to the reader's memory cgroup.
  */
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -36,28 +40,36 @@ static void tt_ring_wake(struct irq_work *work)
 {
 	struct tt_ring_cpu *rc = container_of(work, struct tt_ring_cpu, wake);
 
-	wake_up_interruptible_all(&rc->ring->wq);
+	wake_up_interruptible_all(&rc->ring->wq->wq);
 }
 
-int tt_ring_init(struct tt_ring *r, unsigned int size)
+int tt_ring_init(struct tt_ring *r, unsigned int size, gfp_t gfp)
 {
 	int cpu;
 
 	if (!is_power_of_2(size))
 		return -EINVAL;
 	r->size = size;
-	init_waitqueue_head(&r->wq);
-	r->cpu = alloc_percpu(struct tt_ring_cpu);
-	if (!r->cpu)
+	r->wq = tt_waitq_alloc(gfp);
+	if (!r->wq)
 		return -ENOMEM;
+	r->cpu = alloc_percpu_gfp(struct tt_ring_cpu, gfp);
+	if (!r->cpu) {
+		tt_ring_free(r);
+		return -ENOMEM;
+	}
 	for_each_possible_cpu(cpu) {
 		struct tt_ring_cpu *rc = per_cpu_ptr(r->cpu, cpu);
 		unsigned int i;
 
 		rc->ring = r;
 		init_irq_work(&rc->wake, tt_ring_wake);
-		rc->slots = vzalloc_node(array_size(size, sizeof(*rc->slots)),
-					 cpu_to_node(cpu));
+		/*
+		 * Not kvmalloc: it would round 4096 slots up to a 1 MiB
+		 * block. __vmalloc because vzalloc_node takes no gfp flags.
+		 */
+		rc->slots = __vmalloc(array_size(size, sizeof(*rc->slots)),
+				      gfp | __GFP_ZERO);
 		if (!rc->slots) {
 			tt_ring_free(r);
 			return -ENOMEM;
@@ -68,20 +80,23 @@ int tt_ring_init(struct tt_ring *r, unsigned int size)
 	return 0;
 }
 
+/* Writers are gone (unpublished and a grace period passed). */
 void tt_ring_free(struct tt_ring *r)
 {
 	int cpu;
 
-	if (!r->cpu)
-		return;
-	for_each_possible_cpu(cpu) {
-		struct tt_ring_cpu *rc = per_cpu_ptr(r->cpu, cpu);
+	if (r->cpu) {
+		for_each_possible_cpu(cpu) {
+			struct tt_ring_cpu *rc = per_cpu_ptr(r->cpu, cpu);
 
-		irq_work_sync(&rc->wake);
-		vfree(rc->slots);
+			irq_work_sync(&rc->wake);
+			vfree(rc->slots);
+		}
+		free_percpu(r->cpu);
+		r->cpu = NULL;
 	}
-	free_percpu(r->cpu);
-	r->cpu = NULL;
+	tt_waitq_release(r->wq);
+	r->wq = NULL;
 }
 
 void tt_ring_write(struct tt_ring *r, const struct tcptrail_event *ev)
@@ -109,7 +124,7 @@ void tt_ring_write(struct tt_ring *r, const struct tcptrail_event *ev)
 	smp_store_release(&rc->head, pos + 1);
 	local_irq_restore(flags);
 
-	if (wq_has_sleeper(&r->wq))
+	if (wq_has_sleeper(&r->wq->wq))
 		irq_work_queue(&rc->wake);
 }
 
@@ -117,7 +132,7 @@ struct tt_cursor *tt_cursor_alloc(struct tt_ring *r)
 {
 	struct tt_cursor *c;
 
-	c = kzalloc(struct_size(c, pos, nr_cpu_ids), GFP_KERNEL);
+	c = kzalloc(struct_size(c, pos, nr_cpu_ids), GFP_KERNEL_ACCOUNT);
 	if (c)
 		tt_cursor_rewind(r, c, false);
 	return c;
@@ -143,6 +158,22 @@ void tt_cursor_rewind(struct tt_ring *r, struct tt_cursor *c, bool to_end)
 		c->pos[cpu] = to_end ? head : tt_oldest(r, rc, head);
 	}
 	memset(c->lost, 0, sizeof(c->lost));
+	c->held = false;
+}
+
+/*
+ * Give back a record tt_ring_read() returned (the user's buffer faulted):
+ * the next read returns it again, so nothing is lost and nothing counted
+ * twice.
+ */
+void tt_cursor_unread(struct tt_cursor *c, const struct tcptrail_event *ev)
+{
+	if (ev->kind == TCPTRAIL_EV_LOST) {
+		c->lost[ev->cause] += ev->count;
+		return;
+	}
+	c->held_ev = *ev;
+	c->held = true;
 }
 
 /*
@@ -201,6 +232,11 @@ int tt_ring_read(struct tt_ring *r, struct tt_cursor *c,
 	int cpu, best = -1;
 	unsigned int cause;
 
+	if (c->held) {
+		*ev = c->held_ev;
+		c->held = false;
+		return 1;
+	}
 	for_each_possible_cpu(cpu) {
 		if (!tt_peek(r, c, cpu, &c->scratch))
 			continue;
@@ -229,6 +265,8 @@ bool tt_ring_pending(struct tt_ring *r, struct tt_cursor *c)
 {
 	int cpu, cause;
 
+	if (c->held)
+		return true;
 	for (cause = 0; cause < TCPTRAIL_CAUSE_MAX; cause++)
 		if (c->lost[cause])
 			return true;

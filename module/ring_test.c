@@ -21,7 +21,7 @@ static struct tt_ring *tt_test_ring(struct kunit *test, unsigned int size)
 	struct tt_ring *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	KUNIT_ASSERT_EQ(test, tt_ring_init(r, size), 0);
+	KUNIT_ASSERT_EQ(test, tt_ring_init(r, size, GFP_KERNEL), 0);
 	return r;
 }
 
@@ -42,7 +42,7 @@ static void ring_rejects_size_not_power_of_two(struct kunit *test)
 {
 	struct tt_ring r = {};
 
-	KUNIT_EXPECT_EQ(test, tt_ring_init(&r, 100), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tt_ring_init(&r, 100, GFP_KERNEL), -EINVAL);
 }
 
 static void ring_overwrite_reports_exact_loss(struct kunit *test)
@@ -153,6 +153,60 @@ static void ring_seek_end_skips_held_events(struct kunit *test)
 	tt_ring_free(r);
 }
 
+/* A record whose copy to the user faulted is read again, and only once. */
+static void ring_unread_gives_the_record_back(struct kunit *test)
+{
+	struct tt_ring *r = tt_test_ring(test, 64);
+	struct tt_cursor *c = tt_cursor_alloc(r);
+	struct tcptrail_event ev, again;
+	int n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	preempt_disable();
+	tt_write_n(r, 0, 3);
+	preempt_enable();
+	KUNIT_ASSERT_EQ(test, tt_ring_read(r, c, &ev), 1);
+	KUNIT_EXPECT_EQ(test, ev.ts_ns, 0ULL);
+	tt_cursor_unread(c, &ev);
+	KUNIT_EXPECT_TRUE(test, tt_ring_pending(r, c));
+	KUNIT_ASSERT_EQ(test, tt_ring_read(r, c, &again), 1);
+	KUNIT_EXPECT_EQ(test, again.ts_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, again.seq, ev.seq);
+	while (tt_ring_read(r, c, &ev))
+		n++;
+	KUNIT_EXPECT_EQ(test, n, 2);
+	kfree(c);
+	tt_ring_free(r);
+}
+
+/* A LOST record given back is reported again with the same count. */
+static void ring_unread_lost_keeps_the_count(struct kunit *test)
+{
+	struct tt_ring *r = tt_test_ring(test, 64);
+	struct tt_cursor *c = tt_cursor_alloc(r);
+	struct tcptrail_event ev;
+	u64 received = 0, lost = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	preempt_disable();
+	tt_write_n(r, 0, 100);
+	preempt_enable();
+	KUNIT_ASSERT_EQ(test, tt_ring_read(r, c, &ev), 1);
+	KUNIT_ASSERT_EQ(test, ev.kind, TCPTRAIL_EV_LOST);
+	tt_cursor_unread(c, &ev);
+	while (tt_ring_read(r, c, &ev)) {
+		if (ev.kind == TCPTRAIL_EV_LOST)
+			lost += ev.count;
+		else
+			received++;
+	}
+	/* Received + reported lost == produced. */
+	KUNIT_EXPECT_EQ(test, lost, 36ULL);
+	KUNIT_EXPECT_EQ(test, received + lost, 100ULL);
+	kfree(c);
+	tt_ring_free(r);
+}
+
 struct tt_remote_write {
 	struct tt_ring *r;
 	u64 ts;
@@ -205,6 +259,8 @@ static struct kunit_case tt_ring_cases[] = {
 	KUNIT_CASE(ring_clear_tells_readers_what_went),
 	KUNIT_CASE(ring_seek_end_skips_held_events),
 	KUNIT_CASE(ring_read_merges_cpus_by_time),
+	KUNIT_CASE(ring_unread_gives_the_record_back),
+	KUNIT_CASE(ring_unread_lost_keeps_the_count),
 	{}
 };
 

@@ -12,6 +12,15 @@
 
 #include "tcptrail_abi.h"
 
+/* waitq.c: readers' wait queues, freed only once every poller has left. */
+struct tt_waitq {
+	wait_queue_head_t wq;
+};
+
+struct tt_waitq *tt_waitq_alloc(gfp_t gfp);
+void tt_waitq_release(struct tt_waitq *q);
+void tt_waitq_exit(void);
+
 /* ring.c: per-CPU overwrite rings, one reader cursor per open file. */
 struct tt_slot {
 	u64 seq;		/* position written here; U64_MAX while writing */
@@ -31,20 +40,23 @@ struct tt_ring_cpu {
 struct tt_ring {
 	unsigned int size;	/* records per CPU, a power of two */
 	struct tt_ring_cpu __percpu *cpu;
-	wait_queue_head_t wq;
+	struct tt_waitq *wq;	/* outlives the ring while pollers remain */
 };
 
 struct tt_cursor {
 	u64 lost[TCPTRAIL_CAUSE_MAX];	/* missed, not yet reported */
+	bool held;			/* held_ev was given back unread */
+	struct tcptrail_event held_ev;
 	struct tcptrail_event scratch;
 	u64 pos[];			/* per possible CPU */
 };
 
-int tt_ring_init(struct tt_ring *r, unsigned int size);
+int tt_ring_init(struct tt_ring *r, unsigned int size, gfp_t gfp);
 void tt_ring_free(struct tt_ring *r);
 void tt_ring_write(struct tt_ring *r, const struct tcptrail_event *ev);
 struct tt_cursor *tt_cursor_alloc(struct tt_ring *r);
 void tt_cursor_rewind(struct tt_ring *r, struct tt_cursor *c, bool to_end);
+void tt_cursor_unread(struct tt_cursor *c, const struct tcptrail_event *ev);
 int tt_ring_read(struct tt_ring *r, struct tt_cursor *c,
 		 struct tcptrail_event *ev);
 bool tt_ring_pending(struct tt_ring *r, struct tt_cursor *c);
@@ -143,7 +155,7 @@ void tt_fill_seq(struct tcptrail_event *ev, const struct sock *sk);
 void tt_fill_sysctls(struct tcptrail_event *ev, const struct net *net);
 u64 tt_sk_cookie(const struct sock *sk);
 
-/* procfs.c: per network namespace state and its /proc/net/tcptrail/. */
+/* net.c: per network namespace state; emit.c: from an event to the rings. */
 enum tt_stat {
 	TT_STAT_FILTERED,
 	TT_STAT_PAUSED,
@@ -158,24 +170,39 @@ struct tt_stats {
 	u64 stat[TT_STAT_MAX];
 };
 
+/* What a namespace records into: allocated when its files are first opened. */
+struct tt_rec {
+	struct tt_ring ring;
+	struct tt_stats __percpu *stats;
+};
+
 struct tt_net {
 	struct net *net;
-	struct tt_ring ring;
+	struct tt_rec __rcu *rec;	/* NULL: nothing recorded here yet */
 	struct tt_filter __rcu *filter;
-	struct tt_stats __percpu *stats;
-	struct mutex ctl_lock;		/* serialises control writers */
+	struct mutex ctl_lock;		/* control writers; allocating rec */
 	struct proc_dir_entry *dir;
 	atomic_t readers;
 	bool paused;
 	bool all_netns;			/* initial netns: events of all */
-	bool dying;
+	bool dying;			/* readers: end now */
 };
 
 struct tt_net *tt_net_get(const struct net *net);
-void tt_count_stat(const struct net *net, enum tt_stat s);
-void tt_emit(const struct net *net, struct tcptrail_event *ev);
+struct tt_net *tt_net_of(const struct net *net);
+struct tt_rec *tt_rec_get(struct tt_net *tn);
+struct tt_rec *tt_net_rec(struct tt_net *tn);
+struct tt_net *tt_net_alloc(struct net *net, gfp_t gfp);
+void tt_net_free(struct tt_net *tn);
 int tt_netns_register(void);
 void tt_netns_unregister(void);
+
+void tt_count_stat(const struct net *net, enum tt_stat s);
+void tt_emit(const struct net *net, struct tcptrail_event *ev);
+
+/* procfs.c: /proc/net/tcptrail/ of each namespace. */
+int tt_proc_register(void);
+void tt_proc_unregister(void);
 
 /*
  * probe.c: every place tcptrail attaches, described once in a table per file
