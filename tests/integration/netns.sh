@@ -6,6 +6,8 @@
 load
 ip netns add a
 ip netns exec a ip link set lo up
+# A namespace records once its files are opened (issue 9, defect 3).
+ip netns exec a cat $PROC/control >/dev/null
 serve 127.0.0.1 8007 a
 ip netns exec a curl -sf -o /dev/null http://127.0.0.1:8007/ || fail curl
 sleep 0.3
