@@ -4,9 +4,9 @@
 # Prints the memory per netns with and without the module (figures:).
 . "$(dirname "$0")/lib.sh"
 
-# 100 by default to stay within the test's time under TCG; TT_NETNS=200 and
-# TT_FIGURES_ONLY=1 (any module, even an old one) for the README's figures.
-N=${TT_NETNS:-100}
+# 40 by default to stay within make check's time under TCG; TT_LAZY_NETNS=200
+# and TT_FIGURES_ONLY=1 (any module, even an old one) for the README's figures.
+N=${TT_LAZY_NETNS:-40}
 cpus=$(cat /sys/devices/system/cpu/possible)
 ncpu=$(($(echo "$cpus" | sed 's/.*-//') + 1))
 
@@ -43,8 +43,9 @@ per_netns "module loaded, no reader" with
 without=$(cat "$TCPTRAIL_OUT/lazy.without")
 with=$(cat "$TCPTRAIL_OUT/lazy.with")
 ring_kib=$((4096 * 184 * ncpu / 1024))
-check "a namespace nobody reads costs less than 16 KiB more (ring: $ring_kib KiB)" \
-	test $((with - without)) -lt 16
+# Noise is some tens of KiB per netns at this N; a ring per netns is far more.
+check "a namespace nobody reads costs less than a quarter ring more ($((with - without)) KiB; ring: $ring_kib KiB)" \
+	test $((with - without)) -lt $((ring_kib / 4))
 
 ip netns add lazy
 check "its stats say it records nothing yet" \
