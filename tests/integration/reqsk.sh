@@ -14,6 +14,8 @@ ip netns exec rq-s sysctl -qw net.core.somaxconn=$((N * 2 + 256))
 ip netns exec rq-s sysctl -qw net.ipv4.tcp_syncookies=0
 # The client may send SYNs only: its final ACKs, RSTs and FINs are dropped on
 # its egress (u32: IPv4, TCP, SYN bit clear; a 20-byte IP header).
+# The kernel's own module autoload cannot reach the chroot's modprobe.
+modprobe -a sch_ingress cls_u32 act_gact 2>/dev/null || true
 tc -n rq-c qdisc add dev rq-c0 clsact || fail "clsact on rq-c0"
 tc -n rq-c filter add dev rq-c0 egress protocol ip prio 1 u32 \
 	match ip protocol 6 0xff match u8 0x00 0x02 at 33 action drop ||
