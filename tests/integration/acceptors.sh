@@ -70,10 +70,17 @@ drain >"$TCPTRAIL_OUT/acceptors.events"
 kill "$server"
 echo "probe misses, before -> after:"
 join "$TCPTRAIL_OUT/acceptors.missed0" "$TCPTRAIL_OUT/acceptors.missed1" | sed 's/^/  /'
-check "no probe missed a hit, no_tuple did not grow" \
+# Every verdict is printed before the test fails: the log is the evidence.
+bad=0
+verify() {	# verify DESCRIPTION COMMAND...: like check, but carries on
+	local what=$1
+	shift
+	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; bad=$((bad + 1)); fi
+}
+verify "no probe missed a hit, no_tuple did not grow" \
 	cmp -s "$TCPTRAIL_OUT/acceptors.missed0" "$TCPTRAIL_OUT/acceptors.missed1"
 
-python3 - "$TCPTRAIL_OUT/acceptors.events" "$N" $PORT <<'PY'
+if python3 - "$TCPTRAIL_OUT/acceptors.events" "$N" $PORT <<'PY'
 import sys
 sys.path.insert(0, "%s/tests/integration" % __import__("os").environ["TCPTRAIL_TOP"])
 import trail
@@ -105,3 +112,5 @@ for step in (("LISTEN", "SYN_RECV"), ("SYN_RECV", "ESTABLISHED")):
 if trail.FAILED:
     raise SystemExit("%d checks failed" % len(trail.FAILED))
 PY
+then :; else bad=$((bad + 1)); fi
+[ "$bad" = 0 ] || fail "$bad checks failed"

@@ -88,10 +88,17 @@ ip netns exec rq-s cat $PROC/stats | grep -E '^(events\.|table_|no_tuple|missed\
 	tee "$TCPTRAIL_OUT/reqsk.stats"
 ip netns exec rq-s $TRAIL drain $PROC/events >"$TCPTRAIL_OUT/reqsk.events"
 
-check "table_used back at its value before the test ($used0)" test "$used1" = "$used0"
-check "stats: $N syn_recv in the server netns" test "$(stat_of events.syn_recv rq-s)" = "$N"
-check "stats: $N req_drop in the server netns" test "$(stat_of events.req_drop rq-s)" = "$N"
-python3 - "$TCPTRAIL_OUT/reqsk.events" "$N" $PORT <<'PY'
+# Every verdict is printed before the test fails: the log is the evidence.
+bad=0
+verify() {	# verify DESCRIPTION COMMAND...: like check, but carries on
+	local what=$1
+	shift
+	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; bad=$((bad + 1)); fi
+}
+verify "table_used back at its value before the test ($used0)" test "$used1" = "$used0"
+verify "stats: $N syn_recv in the server netns" test "$(stat_of events.syn_recv rq-s)" = "$N"
+verify "stats: $N req_drop in the server netns" test "$(stat_of events.req_drop rq-s)" = "$N"
+if python3 - "$TCPTRAIL_OUT/reqsk.events" "$N" $PORT <<'PY'
 import collections, sys
 sys.path.insert(0, "%s/tests/integration" % __import__("os").environ["TCPTRAIL_TOP"])
 import trail
@@ -120,3 +127,5 @@ trail.expect(all(e["ts_ns"] - arrived.get(e["cookie"], e["ts_ns"]) >= 2.5e9 for 
 if trail.FAILED:
     raise SystemExit("%d checks failed" % len(trail.FAILED))
 PY
+then :; else bad=$((bad + 1)); fi
+[ "$bad" = 0 ] || fail "$bad checks failed"
