@@ -87,6 +87,7 @@ done
 produced() {
 	ip netns exec ov awk '$1 ~ /^events\./ { s += $2 } END { print s + 0 }' $PROC/stats
 }
+echo "$(date +%T) readers ready"
 check "nothing recorded before the traffic" test "$(produced)" = 0
 ip netns exec ov "$TCPWORK" server $PORT eof &
 server=$!
@@ -105,9 +106,11 @@ total=$(produced)
 echo "produced $total events in $(($(date +%s) - start)) s (ring_size $RING per CPU)"
 ip netns exec ov grep -E '^(events\.|overwritten|filtered|dropped_paused)' $PROC/stats
 touch "$stop"
+echo "$(date +%T) traffic done, readers draining"
 for p in "${pids[@]}"; do
 	wait "$p" || fail "a reader failed"
 done
+echo "$(date +%T) readers done"
 for r in fast1 fast2 slow1 slow2; do
 	read -r name speed _ got _ lost _ dup <"$TCPTRAIL_OUT/overflow.$r"
 	echo "$name ($speed): received $got, told lost $lost, sum $((got + lost)), produced $total, duplicates $dup"
