@@ -71,17 +71,25 @@ if pending or bad:
     raise SystemExit(1)
 PY
 
-# Wait until the server's request socks have all expired.
+seen=$(ip netns exec rq-s ss -Hn state syn-recv "sport = :$PORT" | wc -l)
+echo "request socks after the client: $seen"
+# Wait until the server's request socks have all expired: none left, and at
+# least the retry timers' 1 + 2 s since the last SYN (in case ss missed them).
 for i in $(seq 120); do
 	left=$(ip netns exec rq-s ss -Hn state syn-recv "sport = :$PORT" | wc -l)
-	[ "$left" = 0 ] && break
+	[ "$left" = 0 ] && [ $(($(date +%s) - start)) -ge 5 ] && break
 	[ $((i % 10)) = 1 ] && echo "request socks left: $left"
 	sleep 0.5
 done
 check "the server's request socks all expired" test "$left" = 0
 echo "expired after about $(($(date +%s) - start)) s"
-sleep 1		# timer slack, and any deferred release
-
+# Timer slack, and a release that may come from a periodic sweep: give the
+# table up to TT_REQSK_SETTLE seconds (default 15) to get back to its baseline.
+for _ in $(seq $((${TT_REQSK_SETTLE:-15} * 2))); do
+	[ "$(stat_of table_used)" = "$used0" ] &&
+		[ "$(stat_of events.req_drop rq-s)" = "$N" ] && break
+	sleep 0.5
+done
 used1=$(stat_of table_used)
 echo "table_used after: $used1 (before: $used0)"
 ip netns exec rq-s cat $PROC/stats | grep -E '^(events\.|table_|no_tuple|missed\.)' |
