@@ -48,10 +48,7 @@ done
 check "the server started $T acceptor threads" test -e "$TCPTRAIL_OUT/acceptors.ready"
 # Wait until they all sleep in accept() (wchan), at most 30 s.
 for _ in $(seq 60); do
-	inacc=0
-	for w in /proc/$server/task/*/wchan; do
-		case $(cat "$w" 2>/dev/null) in *accept*) inacc=$((inacc + 1)) ;; esac
-	done
+	inacc=$(grep -l accept /proc/$server/task/*/wchan 2>/dev/null | wc -l)
 	[ "$inacc" -ge "$T" ] && break
 	sleep 0.5
 done
