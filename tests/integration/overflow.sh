@@ -4,7 +4,7 @@
 
 EVENTS=${TT_EVENTS:-50000}
 RING=${TT_OV_RING:-256}
-BATCH=${TT_OV_BATCH:-400}
+BATCH=${TT_OV_BATCH:-200}
 PORT=7400
 TCPWORK=$TOP/userspace/tcpwork
 [ -x "$TCPWORK" ] || fail "no $TCPWORK (make -C userspace)"
@@ -34,17 +34,14 @@ def take(buf):
     global hdr, received, lost, dup
     if len(buf) % REC:
         raise SystemExit("%s: read returned %d bytes, not whole records" % (name, len(buf)))
-    for off in range(0, len(buf), REC):
-        rec = buf[off:off + REC]
-        if hdr is None:
-            magic, major, minor, size = struct.unpack_from("<IHHI", rec)
-            if magic != 0x54435054 or size != REC:
-                raise SystemExit("%s: bad header" % name)
-            hdr = (major, minor)
-            continue
-        seq, = struct.unpack_from("<Q", rec, 0)
-        count, = struct.unpack_from("<Q", rec, 32)
-        kind, cpu = struct.unpack_from("<HH", rec, 56)
+    if hdr is None:
+        magic, major, minor, size = struct.unpack_from("<IHHI", buf)
+        if magic != 0x54435054 or size != REC:
+            raise SystemExit("%s: bad header" % name)
+        hdr = (major, minor)
+        buf = buf[REC:]
+    # seq, count (at 32), kind and cpu (at 56) of every record at once.
+    for seq, count, kind, cpu in struct.iter_unpack("<Q24xQ16xHH116x", buf):
         if kind == LOST:
             lost += count
             continue
@@ -71,6 +68,7 @@ while True:
 print("%s %s received %d lost %d dup %d" % (name, speed, received, lost, dup))
 PY
 
+echo "$(date +%T) starting the readers"
 stop=$TCPTRAIL_OUT/overflow.stop
 rm -f "$stop" "$stop".*
 pids=()
@@ -94,8 +92,12 @@ server=$!
 wait_listen ov $PORT
 start=$(date +%s)
 while [ "$(produced)" -lt "$EVENTS" ]; do
+	# Two clients at once: one per vCPU, the rings of both CPUs fill.
+	ip netns exec ov "$TCPWORK" client 127.0.0.1 $PORT -n "$BATCH" >/dev/null &
+	c1=$!
 	ip netns exec ov "$TCPWORK" client 127.0.0.1 $PORT -n "$BATCH" >/dev/null ||
 		fail "tcpwork client"
+	wait "$c1" || fail "tcpwork client"
 	[ $(($(date +%s) - start)) -lt 600 ] || fail "could not produce $EVENTS events in 600 s"
 done
 sleep 1
