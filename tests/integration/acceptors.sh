@@ -25,6 +25,10 @@ started = threading.Semaphore(0)
 
 
 def acceptor():
+    # Named apart from the listener's thread: the owner of each child after
+    # accept() must be the thread that accepted it.
+    with open("/proc/self/task/%d/comm" % threading.get_native_id(), "w") as f:
+        f.write("acceptor")
     started.release()
     while True:
         c, _ = lst.accept()
@@ -110,6 +114,13 @@ for step in (("LISTEN", "SYN_RECV"), ("SYN_RECV", "ESTABLISHED")):
     bad = [e for e in srv if e["dport"] not in client
            or e["peer_isn"] != client[e["dport"]]["isn"]]
     expect(not bad, "%s: the child's peer_isn is its client's isn (%d differ)" % (name, len(bad)))
+# After accept() the child belongs to the accepting thread: its FIN arrives
+# in softirq, the owner comes from accept().
+fin = [e for e in st if e["sport"] == port and e["old"] == "ESTABLISHED" and e["new"] == "CLOSE_WAIT"]
+expect(len(fin) == n, "%d children's ESTABLISHED -> CLOSE_WAIT (got %d)" % (n, len(fin)))
+bad = [e for e in fin if e["comm"] != "acceptor"]
+expect(not bad, "ESTABLISHED -> CLOSE_WAIT: every child owned by its acceptor thread (%d not: %s)"
+       % (len(bad), sorted({e["comm"] for e in bad})))
 if trail.FAILED:
     raise SystemExit("%d checks failed" % len(trail.FAILED))
 PY
