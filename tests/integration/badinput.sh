@@ -72,6 +72,7 @@ at_bound conns 4194304 table_size
 # --- some traffic to read back -------------------------------------------------
 load ring_size=4096
 TCPWORK=$TOP/userspace/tcpwork
+[ -x "$TCPWORK" ] || fail "no $TCPWORK (make -C userspace)"
 "$TCPWORK" server $PORT eof &
 server=$!
 for _ in $(seq 100); do ss -Hltn "sport = :$PORT" | grep -q LISTEN && break; sleep 0.1; done
