@@ -15,8 +15,10 @@ missed >"$TCPTRAIL_OUT/acceptors.missed0"
 echo "$(date +%T) starting $T acceptors"
 # The server: T threads in accept(); each accepted connection is read to EOF.
 python3 - "$T" $PORT "$TCPTRAIL_OUT/acceptors.ready" <<'PY' &
-import socket, sys, threading, time
+import resource, socket, sys, threading, time
 t, port, ready = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, 65536),) * 2)
 lst = socket.socket()
 lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 lst.bind(("127.0.0.1", port))
@@ -62,8 +64,11 @@ echo "$(date +%T) connecting"
 
 # N connections, all held open until every one is accepted, then closed.
 python3 - "$N" $PORT <<'PY' || fail "client"
-import socket, sys, time
+import resource, socket, sys, time
 n, port = int(sys.argv[1]), int(sys.argv[2])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+if soft < n + 64:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, n + 64),) * 2)
 socks = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(n)]
 time.sleep(2)
 for s in socks:

@@ -48,8 +48,12 @@ echo "$(date +%T) table_used before: $used0"
 # (SO_LINGER 0: its RSTs are dropped too) so that its own slots go away.
 start=$(date +%s)
 ip netns exec rq-c python3 - "$N" $PORT <<'PY' || fail "client"
-import errno, select, socket, struct, sys, time
+import errno, resource, select, socket, struct, sys, time
 n, port = int(sys.argv[1]), int(sys.argv[2])
+# Campaign sizes need more than 1024 descriptors (select() does not: poll).
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+if soft < n + 64:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, n + 64),) * 2)
 socks = []
 for _ in range(n):
     s = socket.socket()
@@ -58,10 +62,13 @@ for _ in range(n):
     if e not in (0, errno.EINPROGRESS):
         raise SystemExit("connect: %s" % errno.errorcode.get(e, e))
     socks.append(s)
-pending, deadline = set(socks), time.time() + 60
+pending, deadline = {s.fileno(): s for s in socks}, time.time() + 60
 while pending and time.time() < deadline:
-    _, w, _ = select.select([], list(pending), [], 1)
-    pending -= set(w)
+    p = select.poll()
+    for fd in pending:
+        p.register(fd, select.POLLOUT)
+    for fd, _ in p.poll(1000):
+        pending.pop(fd, None)
 bad = [s for s in socks if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)]
 print("client: %d connected, %d pending, %d failed" % (n - len(pending), len(pending), len(bad)))
 for s in socks:
