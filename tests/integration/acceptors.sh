@@ -5,7 +5,10 @@
 T=${TT_ACCEPTORS:-100}
 N=${TT_ACCEPT_CONNS:-100}
 PORT=7300
-load
+# About 13 events per connection, all kept: a ring big enough for them.
+ring=4096
+while [ "$ring" -lt $((N * 16)) ] && [ "$ring" -lt 1048576 ]; do ring=$((ring * 2)); done
+load ring_size=$ring
 
 missed() {	# "name value" of each probe's missed hits, and no_tuple
 	grep -E '^(missed\.|no_tuple )' $PROC/stats | sort
@@ -62,17 +65,21 @@ echo "threads sleeping in accept: $inacc (wchan)"
 [ "$inacc" -ge "$T" ] || sleep 5	# no wchan symbols: give them time
 echo "$(date +%T) connecting"
 
-# N connections, all held open until every one is accepted, then closed.
-python3 - "$N" $PORT <<'PY' || fail "client"
+# N connections in waves of T (one per acceptor thread): each wave is held
+# open until it has been accepted, then closed.
+python3 - "$N" $PORT "$T" <<'PY' || fail "client"
 import resource, socket, sys, time
 n, port = int(sys.argv[1]), int(sys.argv[2])
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 if soft < n + 64:
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, n + 64),) * 2)
-socks = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(n)]
-time.sleep(2)
-for s in socks:
-    s.close()
+t = int(sys.argv[3])
+for done in range(0, n, t):
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=30)
+             for _ in range(min(t, n - done))]
+    time.sleep(2)
+    for s in socks:
+        s.close()
 PY
 sleep 2
 missed >"$TCPTRAIL_OUT/acceptors.missed1"

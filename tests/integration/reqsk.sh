@@ -5,7 +5,11 @@
 N=${TT_HALFOPEN:-200}
 PORT=7100
 echo "$(date +%T) setting up"
-load
+# syn_recv, synack_retrans and req_drop per handshake, possibly all on one
+# CPU: a ring big enough to keep them all.
+ring=4096
+while [ "$ring" -lt $((N * 4)) ] && [ "$ring" -lt 1048576 ]; do ring=$((ring * 2)); done
+load ring_size=$ring
 pair rq 7
 # One SYN-ACK retry: the request socks expire ~3 s after their SYN. A SYN
 # queue big enough for all of them, so that no syncookie replaces a request.
