@@ -2,7 +2,7 @@
 # Hostile input changes nothing and leaks nothing: fuzzed control writes, odd reads and lseeks of raw/events, module parameters at and past their bounds, no kernel pointer or uninitialised byte in any output (issue 9, campaign "bad input").
 . "$(dirname "$0")/lib.sh"
 
-FUZZ=${TT_FUZZ:-2000}
+FUZZ=${TT_FUZZ:-1000}
 SEED=${TT_SEED:-$RANDOM}
 PORT=7500
 bad=0

@@ -2,7 +2,7 @@
 # Four raw readers (2 fast, 2 slow) of one netns's ring during TT_EVENTS events: for each, received + reported lost == produced, exactly (issue 9, campaign "overflow").
 . "$(dirname "$0")/lib.sh"
 
-EVENTS=${TT_EVENTS:-50000}
+EVENTS=${TT_EVENTS:-20000}
 RING=${TT_OV_RING:-256}
 BATCH=${TT_OV_BATCH:-200}
 PORT=7400

@@ -11,6 +11,8 @@ ring=4096
 while [ "$ring" -lt $((N * 4)) ] && [ "$ring" -lt 1048576 ]; do ring=$((ring * 2)); done
 load ring_size=$ring
 pair rq 7
+# A namespace records once its files are opened.
+ip netns exec rq-s cat $PROC/control >/dev/null
 # One SYN-ACK retry: the request socks expire ~3 s after their SYN. A SYN
 # queue big enough for all of them, so that no syncookie replaces a request.
 ip netns exec rq-s sysctl -qw net.ipv4.tcp_synack_retries=1 \
