@@ -34,9 +34,9 @@
 
 struct tt_waitq_obj {
 	struct tt_waitq q;		/* first: tt_waitq is what others see */
+	char name[sizeof("tcptrail_readers")];	/* lockdep keeps a pointer */
 	struct list_head parked;
 	struct lock_class_key key;
-	char name[20];			/* lockdep keeps a pointer to it */
 };
 
 static LIST_HEAD(tt_parked);
@@ -52,7 +52,7 @@ struct tt_waitq *tt_waitq_alloc(gfp_t gfp)
 		return NULL;
 	lockdep_register_key(&o->key);
 	/* Not a string in module memory: the queue may outlive the module. */
-	strscpy(o->name, "tcptrail_readers", sizeof(o->name));
+	memcpy(o->name, "tcptrail_readers", sizeof(o->name));
 	__init_waitqueue_head(&o->q.wq, o->name, &o->key);
 	INIT_LIST_HEAD(&o->parked);
 	return &o->q;
