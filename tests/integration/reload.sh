@@ -1,11 +1,11 @@
 #!/bin/bash
 # Load/read/unload TT_CYCLES times under an IPv4+IPv6 connection storm pinned to CPU 0, with readers and racing control writes: no crash, every rmmod returns within 30 s, every reader ends.
 # Defect 0 of issue 9: 6.1 panicked in a kretprobe trampoline after 5-40 cycles.
-# Sizes: TT_CYCLES (default 8, campaign 100), TT_READ_SECS per cycle (2).
+# Sizes: TT_CYCLES (default 8, campaign 100), TT_READ_SECS per cycle (1).
 . "$(dirname "$0")/lib.sh"
 
 cycles=${TT_CYCLES:-8}
-secs=${TT_READ_SECS:-2}
+secs=${TT_READ_SECS:-1}
 out=$TCPTRAIL_OUT/reload
 mkdir -p "$out"
 BIN=$TCPTRAIL_BIN
