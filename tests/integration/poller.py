@@ -66,12 +66,15 @@ def wait_on(mode, fd):
 def reader(mode, path, name):
     try:
         fd = os.open(path, os.O_RDONLY | (0 if mode == "read" else os.O_NONBLOCK))
-        if mode != "read":
-            os.lseek(fd, 0, os.SEEK_END)  # only what comes next
     except OSError as e:
         with open(name + ".err", "w") as f:
             f.write("%s: %s\n" % (path, e))
         return 1
+    if mode != "read":
+        try:
+            os.lseek(fd, 0, os.SEEK_END)  # only what comes next
+        except OSError:
+            pass  # stats, a seq_file, has no SEEK_END
     with open(name + ".tmp", "w") as f:
         f.write("%d\n" % os.getpid())
     os.rename(name + ".tmp", name)

@@ -23,7 +23,7 @@ splat_mark
 
 errors=()
 failed() {
-	echo "FAIL: $*"
+	echo "[$SECONDS s] FAIL: $*"
 	errors+=("$*")
 }
 
@@ -69,7 +69,7 @@ release() {
 			kill -KILL "$p" 2>/dev/null
 		done
 		if bg_wait "$waiter" 5; then
-			echo "$what went on once the $m readers were killed"
+			echo "[$SECONDS s] $what went on once the $m readers were killed"
 			return 0
 		fi
 	done
@@ -113,7 +113,7 @@ unload_with() {
 	curl -s -o /dev/null --max-time 2 http://127.0.0.1:1/ || true
 	start_readers "$dir" $(specs "$PROC/events" "$@")
 	if timed_rmmod 10; then
-		echo "$name: rmmod returned in $RMMOD_MS ms"
+		echo "[$SECONDS s] $name: rmmod returned in $RMMOD_MS ms"
 	else
 		failed "$name: rmmod did not return within 10 s"
 		release "$dir" "$RMMOD_PID" "rmmod" || fail "rmmod is stuck for good"
@@ -169,7 +169,7 @@ netns_with() {
 		dies "" "$d" 20 || { stuck=1; break; }
 	done
 	if [ $stuck = 0 ] && netns_life; then
-		echo "$name: the namespaces died, a new one lives and dies"
+		echo "[$SECONDS s] $name: the namespaces died, a new one lives and dies"
 	else
 		failed "$name: a netns whose files a reader holds is not freed, or blocks later ones"
 		(while ! dies "" "${devs[-1]}" 1; do :; done) &
@@ -210,7 +210,7 @@ unprivileged() {
 	kill "$holder"
 	wait "$holder" 2>/dev/null
 	if netns_life; then
-		echo "$name: an unprivileged user's dying netns blocks nothing"
+		echo "[$SECONDS s] $name: an unprivileged user's dying netns blocks nothing"
 	else
 		failed "$name: after an unprivileged user's netns died with a select() on its files, no netns can be destroyed"
 		netns_life &
@@ -232,7 +232,7 @@ userns_open=1
 
 rmmod_max=0
 for r in $(seq "$rounds"); do
-	echo "--- round $r"
+	echo "[$SECONDS s] --- round $r"
 	unload_with "r$r-unload-all" $MODES
 	if [ "$separate" = 1 ]; then
 		for m in $MODES; do unload_with "r$r-unload-$m" "$m"; done
