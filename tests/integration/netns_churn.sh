@@ -117,8 +117,8 @@ for _ in $(seq 100); do
 	[ "$used" -le "$base" ] && break
 	sleep 0.2
 done
-kill "$reader" 2>/dev/null
-wait "$reader" 2>/dev/null
+kill "$reader" 2>/dev/null || true
+wait "$reader" 2>/dev/null || true
 lost=$(awk '$1 == "lost" { s += $2 } END { print s + 0 }' "$out/init.events")
 events=$(grep -cv '^lost ' "$out/init.events" || true)
 twall=$(awk '$1 == "tw_enter" && $5 != "'"$(stat -L -c %i /proc/1/ns/net)"'"' "$out/init.events" | wc -l)
