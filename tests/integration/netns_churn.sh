@@ -24,22 +24,31 @@ stat_of() {	# stat_of NAME: a number from the initial netns's stats
 # by this shell through the deletion; then delete it. Writes NAME.tw (the
 # TIME_WAITs ss saw just before) and NAME.ino.
 one_ns() {
-	local ns=$1 n=$2 holder s1 s2 fd
+	local ns=$1 n=$2 holder s1 s2 fd in
+	in=(nsenter "--net=/run/netns/$ns")	# lighter than ip netns exec
 	ip netns add "$ns" || return 1
-	ip -n "$ns" link set lo up
-	ip netns exec "$ns" sleep 1000 &
+	"${in[@]}" ip link set lo up
+	"${in[@]}" sleep 1000 &
 	holder=$!
-	ip netns exec "$ns" "$WORK" server 7400 eof &
+	"${in[@]}" "$WORK" server 7400 eof &
 	s1=$!
-	ip netns exec "$ns" "$WORK" server 7401 never &
+	"${in[@]}" "$WORK" server 7401 never &
 	s2=$!
-	wait_listen "$ns" 7400
-	wait_listen "$ns" 7401
 	exec {fd}<"/proc/$holder/net/tcptrail/events" || return 1
-	ip netns exec "$ns" "$WORK" client 127.0.0.1 7400 -n "$n" || return 1
-	[ "${3:-}" = exact ] || ip netns exec "$ns" "$WORK" client 127.0.0.1 7401 -n 2 --close-now
+	# the first connection also waits for the listener
+	for _ in $(seq 100); do
+		"${in[@]}" "$WORK" client 127.0.0.1 7400 2>/dev/null && break
+		sleep 0.1
+	done
+	"${in[@]}" "$WORK" client 127.0.0.1 7400 -n $((n - 1)) || return 1
+	if [ "${3:-}" != exact ]; then
+		for _ in $(seq 100); do
+			"${in[@]}" "$WORK" client 127.0.0.1 7401 -n 2 --close-now 2>/dev/null && break
+			sleep 0.1
+		done
+	fi
 	sleep 0.2
-	ip netns exec "$ns" ss -Htan state time-wait | wc -l >"$out/$ns.tw"
+	"${in[@]}" ss -Htan state time-wait | wc -l >"$out/$ns.tw"
 	stat -L -c %i "/run/netns/$ns" >"$out/$ns.ino"
 	kill "$holder" "$s1" "$s2" || true
 	wait "$holder" "$s1" "$s2" 2>/dev/null || true
