@@ -240,10 +240,15 @@ for r in $(seq "$rounds"); do
 	load
 	netns_with "r$r-netns" $MODES
 	[ "$userns" = 1 ] && unprivileged "r$r-userns"
-	rmmod tcptrail
+	timed_rmmod 10 || failed "r$r: rmmod with no reader left did not return within 10 s"
+	# A round that failed has shown it: do not spend the others' time.
+	if [ ${#errors[@]} -gt 0 ]; then
+		echo "stopping after round $r of $rounds"
+		break
+	fi
 done
 
-figure rounds "$rounds"
+figure rounds "$r"
 figure rmmod_max_ms "$rmmod_max"
 figure hangs "${#errors[@]}"
 [ "$userns" = 1 ] && figure userns_events_opened "$userns_open"
