@@ -2,7 +2,7 @@
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(shell bash scripts/kdir 6.1 2>/dev/null))
 
-.PHONY: all module userspace clean style check demo deps compare install
+.PHONY: all module userspace clean style check stress demo deps compare install
 
 all: module userspace
 
@@ -22,6 +22,11 @@ style:
 
 check:
 	bash scripts/check
+
+# The stress campaign (long: hours under TCG), e.g.
+#   make stress STRESS_ARGS="--kernel 6.1 --test reload"
+stress:
+	bash scripts/stress $(STRESS_ARGS)
 
 demo:
 	bash scripts/demo

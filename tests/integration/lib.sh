@@ -86,3 +86,52 @@ wait_listen() {
 overflow() {
 	ip netns exec "$1" nstat -az TcpExtTCPTimeWaitOverflow | awk '$1 == "TcpExtTCPTimeWaitOverflow" { print $2 }'
 }
+
+# figure NAME VALUE: a number scripts/stress collects from the test's log.
+figure() {
+	echo "figure: $1 $2"
+}
+
+# Kernel splats (the patterns scripts/vm fails a run on) logged since
+# splat_mark: splat_mark at the start of a test, splat_count at its end.
+SPLAT_RE='Oops|BUG:|kernel BUG at|WARNING:|Kernel panic|general protection fault|UBSAN:|KASAN:|possible (circular|recursive) locking|possible irq lock inversion|inconsistent lock state|suspicious RCU usage|lock held when returning|INFO: task .* blocked|rcu: INFO:|detected stalls|sleeping function called'
+splat_mark() {
+	SPLAT_FROM=$(dmesg | wc -l)
+}
+splat_count() {
+	dmesg | tail -n +"$((${SPLAT_FROM:-0} + 1))" | grep -cE "$SPLAT_RE" || true
+}
+
+# bg_wait PID SECONDS: wait up to SECONDS for PID (a child or not) to end;
+# status 0 if it did, 1 if it is still there. Never blocks longer.
+bg_wait() {
+	local pid=$1 deadline=$((SECONDS + $2))
+	while kill -0 "$pid" 2>/dev/null; do
+		[ $SECONDS -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# timed_rmmod SECONDS: rmmod tcptrail in the background (a blocked rmmod
+# cannot be killed); status 0 if it returned success within SECONDS.
+# RMMOD_MS is set to how long it took, RMMOD_PID to the rmmod if still there.
+timed_rmmod() {
+	local t0 rcf
+	rcf=$(mktemp)
+	t0=$(date +%s%N)
+	(rmmod tcptrail; echo $? >"$rcf") &
+	RMMOD_PID=$!
+	if ! bg_wait "$RMMOD_PID" "$1"; then
+		RMMOD_MS=$((($(date +%s%N) - t0) / 1000000))
+		rm -f "$rcf"
+		return 1
+	fi
+	RMMOD_MS=$((($(date +%s%N) - t0) / 1000000))
+	wait "$RMMOD_PID" 2>/dev/null || true
+	RMMOD_PID=
+	local rc=0
+	[ "$(cat "$rcf" 2>/dev/null)" = 0 ] || rc=1
+	rm -f "$rcf"
+	return $rc
+}
