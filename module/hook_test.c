@@ -35,6 +35,27 @@ static void tt_collect(struct kunit *test, struct tt_net *tn,
 	}
 }
 
+/*
+ * Start the tracer if this kernel runs the suites before the module's init
+ * (6.1), and give a cursor at the end of the initial namespace's ring.
+ */
+static struct tt_net *tt_test_start(struct kunit *test, struct tt_cursor **cur)
+{
+	struct tt_net *tn;
+
+	KUNIT_ASSERT_EQ(test, tt_start(), 0);
+	rcu_read_lock();
+	tn = tt_net_get(&init_net);
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, tn);
+	/* The initial namespace records from load, reader or not. */
+	KUNIT_ASSERT_NOT_NULL(test, tt_rec_get(tn));
+	*cur = tt_cursor_alloc(&tt_rec_get(tn)->ring);
+	KUNIT_ASSERT_NOT_NULL(test, *cur);
+	tt_cursor_rewind(&tt_rec_get(tn)->ring, *cur, true);
+	return tn;
+}
+
 static const struct tcptrail_event *tt_find(struct tt_seen *s, u16 sport,
 					    int old, int new)
 {
@@ -62,17 +83,7 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 	bool started_here = !tt_started();
 	int err, i;
 
-	/* 6.1 runs a module's suites before its init: start it ourselves. */
-	KUNIT_ASSERT_EQ(test, tt_start(), 0);
-	rcu_read_lock();
-	tn = tt_net_get(&init_net);
-	rcu_read_unlock();
-	KUNIT_ASSERT_NOT_NULL(test, tn);
-	/* The initial namespace records from load, reader or not. */
-	KUNIT_ASSERT_NOT_NULL(test, tt_rec_get(tn));
-	cur = tt_cursor_alloc(&tt_rec_get(tn)->ring);
-	KUNIT_ASSERT_NOT_NULL(test, cur);
-	tt_cursor_rewind(&tt_rec_get(tn)->ring, cur, true);
+	tn = tt_test_start(test, &cur);
 	seen = kunit_kzalloc(test, sizeof(*seen), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, seen);
 
@@ -194,15 +205,7 @@ static void hook_bh_disabled_record_keeps_owner(struct kunit *test)
 	u64 cookie;
 	bool full;
 
-	KUNIT_ASSERT_EQ(test, tt_start(), 0);
-	rcu_read_lock();
-	tn = tt_net_get(&init_net);
-	rcu_read_unlock();
-	KUNIT_ASSERT_NOT_NULL(test, tn);
-	KUNIT_ASSERT_NOT_NULL(test, tt_rec_get(tn));
-	cur = tt_cursor_alloc(&tt_rec_get(tn)->ring);
-	KUNIT_ASSERT_NOT_NULL(test, cur);
-	tt_cursor_rewind(&tt_rec_get(tn)->ring, cur, true);
+	tn = tt_test_start(test, &cur);
 	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
 					       IPPROTO_TCP, &sock), 0);
 	cookie = tt_sk_cookie(sock->sk);
