@@ -2,7 +2,8 @@
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(shell bash scripts/kdir 6.1 2>/dev/null))
 
-.PHONY: all module userspace clean style check stress demo deps compare install
+.PHONY: all module userspace clean style check stress demo deps compare install \
+	bench
 
 all: module userspace
 
@@ -37,6 +38,11 @@ compare:
 	$(MAKE) -C userspace
 	bash scripts/build-module 6.1
 	bash scripts/vm --kernel 6.1 --timeout 900 -- bash scripts/compare-timewait $(COMPARE_ARGS)
+
+# What tracing costs, in one boot per kernel (6.1 and 6.12; results in
+# build/bench/KERNEL/):  make bench BENCH_ARGS="--kernel 6.12 --smoke"
+bench:
+	bash scripts/bench $(BENCH_ARGS)
 
 install: all
 	$(MAKE) -C userspace install

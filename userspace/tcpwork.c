@@ -1,9 +1,10 @@
-/* tcpwork.c - TCP workloads whose closing order is chosen, for compare-timewait and the integration tests. */
+/* tcpwork.c - TCP workloads whose closing order is chosen, for compare-timewait, the integration tests and make bench. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,10 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-	"Usage: tcpwork server PORT eof|first|never\n"
+	"Usage: tcpwork server PORT eof|first|never|rr [--cpu C]\n"
 	"       tcpwork client ADDR PORT [-n N] [--bind-port P] [--linger0]\n"
 	"                      [--close-now] [--close-last] [--pause SEC]\n"
+	"       tcpwork loop ADDR PORT [-t SEC] [--cpu C]\n"
 	"\n"
 	"TCP workloads whose closing order is chosen (IPv4), to watch TIME_WAIT,\n"
 	"orphaned FIN_WAIT2 and tcp_tw_reuse. The modes of tests/integration/tcpwork.py.\n"
@@ -25,6 +27,9 @@ static const char usage_text[] =
 	"                     eof    read until the client's FIN, then close\n"
 	"                     first  close at once (the server closes first)\n"
 	"                     never  keep it open, never close (orphans the peer)\n"
+	"                     rr     answer each request with one byte; close at\n"
+	"                            the client's FIN (the server of loop)\n"
+	"  --cpu C            pin the process to CPU C (sched_setaffinity)\n"
 	"client ADDR PORT     N connections, one after the other: connect, send a\n"
 	"                     byte, close first, then wait (up to 5 s) for the\n"
 	"                     server's FIN: the client ends in TIME_WAIT\n"
@@ -36,6 +41,13 @@ static const char usage_text[] =
 	"  --close-last       send nothing, wait for the server's FIN, then close\n"
 	"                     (against a 'first' server: TIME_WAIT on the server)\n"
 	"  --pause SEC        sleep SEC seconds after each connection (default 0)\n"
+	"loop ADDR PORT       for SEC seconds, as fast as it can: connect, send a\n"
+	"                     1-byte request, read the 1-byte response, close\n"
+	"                     first (TIME_WAIT on the client); against an 'rr'\n"
+	"                     server. Prints one line at the end:\n"
+	"                       connections N seconds S rate R errors E\n"
+	"  -t SEC             how long (default 5; 0.1..3600)\n"
+	"  --cpu C            pin the process to CPU C (sched_setaffinity)\n"
 	"\n"
 	"A connect() that fails (EADDRNOTAVAIL: the port is still in TIME_WAIT and\n"
 	"tcp_tw_reuse says no) is reported on stderr and the next one is tried; the\n"
@@ -46,7 +58,9 @@ static const char usage_text[] =
 	"  tcpwork client 198.18.1.1 7001 -n 50              # 50 TIME_WAITs on the client\n"
 	"  tcpwork server 7002 first &\n"
 	"  tcpwork client 198.18.1.1 7002 -n 50 --close-last # 50 on the server\n"
-	"  tcpwork client 198.18.1.1 7004 -n 3 --bind-port 30000 --pause 2.2\n";
+	"  tcpwork client 198.18.1.1 7004 -n 3 --bind-port 30000 --pause 2.2\n"
+	"  tcpwork server 7006 rr --cpu 0 &\n"
+	"  tcpwork loop 127.0.0.1 7006 -t 7 --cpu 0         # connections/s on CPU 0\n";
 
 static void usage_exit(const char *why)
 {
@@ -72,6 +86,45 @@ static long parse_long(const char *s, long min, long max, const char *what)
 	return v;
 }
 
+static double parse_seconds(const char *s, double min, double max, const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= min && v <= max)) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "bad %s '%s' (%g..%g)", what, s, min, max);
+		usage_exit(msg);
+	}
+	return v;
+}
+
+/* --cpu C: run on that CPU only; the workload's cost then lands on one CPU. */
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		fprintf(stderr, "tcpwork: cannot pin to CPU %d: %s\n", cpu, strerror(errno));
+		exit(1);
+	}
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Many 'never' connections are held at once: allow as many files as we may. */
 static void raise_nofile(void)
 {
@@ -83,7 +136,7 @@ static void raise_nofile(void)
 	}
 }
 
-enum mode { MODE_EOF, MODE_FIRST, MODE_NEVER };
+enum mode { MODE_EOF, MODE_FIRST, MODE_NEVER, MODE_RR };
 
 static int serve(int port, enum mode mode)
 {
@@ -111,13 +164,15 @@ static int serve(int port, enum mode mode)
 			perror("tcpwork: poll");
 			return 1;
 		}
-		/* eof: drain each connection; at its FIN (or an RST) close it. */
+		/* eof, rr: drain each connection; at its FIN (or an RST) close it. */
 		for (size_t i = 1; i < nfds; i++) {
 			ssize_t n;
 
 			if (!fds[i].revents)
 				continue;
 			n = read(fds[i].fd, buf, sizeof(buf));
+			if (n > 0 && mode == MODE_RR && send(fds[i].fd, "y", 1, MSG_NOSIGNAL) != 1)
+				n = 0;	/* the peer is gone: close */
 			if (n > 0 || (n < 0 && errno == EINTR))
 				continue;
 			close(fds[i].fd);
@@ -130,7 +185,7 @@ static int serve(int port, enum mode mode)
 				continue;
 			if (mode == MODE_FIRST) {
 				close(c);
-			} else if (mode == MODE_EOF) {
+			} else if (mode == MODE_EOF || mode == MODE_RR) {
 				if (nfds == cap) {
 					struct pollfd *more = realloc(fds, 2 * cap * sizeof(*fds));
 
@@ -233,6 +288,41 @@ static int client(const struct client_opts *o)
 	return failed ? 1 : 0;
 }
 
+/* loop: connect, 1-byte request, 1-byte response, close; for sec seconds. */
+static int loop(const struct sockaddr_in *dst, double sec)
+{
+	long conns = 0, errors = 0;
+	double start = mono_s(), now = start;
+	char c;
+
+	while (now - start < sec) {
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (s < 0) {
+			perror("tcpwork: socket");
+			return 1;
+		}
+		if (connect(s, (const struct sockaddr *)dst, sizeof(*dst)) ||
+		    send(s, "x", 1, MSG_NOSIGNAL) != 1 || recv(s, &c, 1, 0) != 1) {
+			/* A few are expected (ports in TIME_WAIT); a stream of them is not. */
+			if (errors++ < 3)
+				fprintf(stderr, "tcpwork: loop: %s\n", strerror(errno));
+			if (errors > 1000 && errors > conns) {
+				close(s);
+				fprintf(stderr, "tcpwork: loop: %ld errors, giving up\n", errors);
+				return 1;
+			}
+		} else {
+			conns++;
+		}
+		close(s);
+		now = mono_s();
+	}
+	printf("connections %ld seconds %.3f rate %.1f errors %ld\n", conns, now - start,
+	       (double)conns / (now - start), errors);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct client_opts o = { .dst = { .sin_family = AF_INET }, .n = 1 };
@@ -241,16 +331,38 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	if (argc == 4 && !strcmp(argv[1], "server")) {
+	if ((argc == 4 || (argc == 6 && !strcmp(argv[4], "--cpu"))) && !strcmp(argv[1], "server")) {
 		int port = parse_long(argv[2], 1, 65535, "PORT");
 
+		if (argc == 6)
+			pin_to(parse_long(argv[5], 0, CPU_SETSIZE - 1, "--cpu"));
 		if (!strcmp(argv[3], "eof"))
 			return serve(port, MODE_EOF);
 		if (!strcmp(argv[3], "first"))
 			return serve(port, MODE_FIRST);
 		if (!strcmp(argv[3], "never"))
 			return serve(port, MODE_NEVER);
-		usage_exit("MODE is eof, first or never");
+		if (!strcmp(argv[3], "rr"))
+			return serve(port, MODE_RR);
+		usage_exit("MODE is eof, first, never or rr");
+	}
+	if (argc >= 4 && !strcmp(argv[1], "loop")) {
+		double sec = 5;
+		int cpu = -1;
+
+		if (inet_pton(AF_INET, argv[2], &o.dst.sin_addr) != 1)
+			usage_exit("ADDR must be an IPv4 address");
+		o.dst.sin_port = htons(parse_long(argv[3], 1, 65535, "PORT"));
+		for (int i = 4; i < argc; i++) {
+			if (!strcmp(argv[i], "-t") && i + 1 < argc)
+				sec = parse_seconds(argv[++i], 0.1, 3600, "-t SEC");
+			else if (!strcmp(argv[i], "--cpu") && i + 1 < argc)
+				cpu = parse_long(argv[++i], 0, CPU_SETSIZE - 1, "--cpu");
+			else
+				usage_exit("loop takes -t SEC and --cpu C");
+		}
+		pin_to(cpu);
+		return loop(&o.dst, sec);
 	}
 	if (argc < 4 || strcmp(argv[1], "client"))
 		usage_exit(NULL);
