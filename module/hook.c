@@ -19,7 +19,8 @@
  *    inet_csk_clone_lock() copies what the event needs from the request
  *    sock into a per-CPU slot (one per context level, so a softirq cannot
  *    clobber the task it interrupted); the tracepoint inside takes it when
- *    task and port match. Values are copied, never pointers kept.
+ *    the task matches and the clone still carries that listener's cookie.
+ *    Values are copied, never pointers kept.
  * Owners come only from the syscall side, with BHs on (connect, listen,
  * close, accept's sock_graft): a task that runs the receive path (tun,
  * busy polling, threaded NAPI) is not the connection's owner. Listeners
@@ -57,7 +58,7 @@ static DEFINE_PER_CPU(struct tt_clone_level, tt_clone);
 
 static struct tt_clone_ctx *tt_clone_ctx(void)
 {
-	return &this_cpu_ptr(&tt_clone)->level[in_serving_softirq() ? 1 : 0];
+	return &this_cpu_ptr(&tt_clone)->level[tt_ctx_level()];
 }
 
 void tt_owner_current(struct tt_owner *o)
@@ -258,7 +259,7 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		tt_fill_seq(&ev, sk);
 	}
 	if (new == TCP_CLOSE)
-		skipped = tt_tw_skipped(sk, ev.cookie, &skip_state);
+		skipped = tt_tw_skipped(ev.cookie, &skip_state);
 
 	c = tt_conn_lock(&tt_conns, ev.cookie, new != TCP_CLOSE, &full, &flags);
 	if (!c) {

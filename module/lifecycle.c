@@ -62,7 +62,7 @@ static DEFINE_PER_CPU(struct tt_tw_notes, tt_tw_notes);
 
 static struct tt_tw_note *tt_tw_verdict(void)
 {
-	return &this_cpu_ptr(&tt_tw_notes)->verdict[in_serving_softirq() ? 1 : 0];
+	return &this_cpu_ptr(&tt_tw_notes)->verdict[tt_ctx_level()];
 }
 
 /* The note is this timewait sock's: use it once. */
@@ -76,8 +76,7 @@ static bool tt_tw_note_take(struct tt_tw_note *n, u64 cookie)
 
 /* tcp_time_wait() on this CPU, until its tcp_done(); per context level. */
 struct tt_tw_closing {
-	const void *sk;			/* compared, never dereferenced */
-	const struct task_struct *task;
+	const struct task_struct *task;	/* compared, never dereferenced */
 	u64 cookie;
 	int state;
 	bool armed;
@@ -91,7 +90,7 @@ static DEFINE_PER_CPU(struct tt_tw_closing_level, tt_tw_closing);
 
 static struct tt_tw_closing *tt_tw_closing_ctx(void)
 {
-	return &this_cpu_ptr(&tt_tw_closing)->level[in_serving_softirq() ? 1 : 0];
+	return &this_cpu_ptr(&tt_tw_closing)->level[tt_ctx_level()];
 }
 
 /* Whether inet_twsk_hashdance_schedule() arms the first timer here. */
@@ -259,7 +258,6 @@ static int tt_kp_time_wait(struct kprobe *p, struct pt_regs *regs)
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct tt_tw_closing *tc = tt_tw_closing_ctx();
 
-	tc->sk = sk;
 	tc->task = current;
 	tc->cookie = tt_sk_cookie(sk);
 	tc->state = regs_get_kernel_argument(regs, 1);
@@ -268,20 +266,21 @@ static int tt_kp_time_wait(struct kprobe *p, struct pt_regs *regs)
 }
 
 /*
- * At @sk's CLOSE: true when it comes from tcp_time_wait() and no timewait
+ * At the CLOSE of the socket with @cookie: true when it comes from tcp_time_wait() and no timewait
  * sock was armed in between (tcp_max_tw_buckets); @state is the substate
  * it would have had.
  */
-bool tt_tw_skipped(const struct sock *sk, u64 cookie, int *state)
+bool tt_tw_skipped(u64 cookie, int *state)
 {
 	struct tt_tw_closing *tc = tt_tw_closing_ctx();
 	bool skipped;
 
-	if (tc->sk != sk || tc->task != current || tc->cookie != cookie)
+	/* Cookies are never reused: a stale note cannot match. */
+	if (!cookie || tc->cookie != cookie || tc->task != current)
 		return false;
 	skipped = !tc->armed;
 	*state = tc->state;
-	tc->sk = NULL;
+	tc->cookie = 0;
 	return skipped;
 }
 

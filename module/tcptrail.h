@@ -249,6 +249,15 @@ static inline bool tt_syscall_ctx(void)
 	return in_task() && !in_softirq();
 }
 
+/*
+ * Which of a CPU's per-context notes a probe uses: a softirq may interrupt a
+ * task between two probes of one call, never the other way round.
+ */
+static inline int tt_ctx_level(void)
+{
+	return in_serving_softirq() ? 1 : 0;
+}
+
 /* Time since @then, never negative: clocks read before a lock may cross. */
 static inline u64 tt_since(u64 now, u64 then)
 {
@@ -287,7 +296,7 @@ u8 tt_tw_kill_cause(bool net_alive, bool in_processing, bool syn,
 void tt_tw_book_cause(struct tt_conn *c, u8 cause);
 void tt_tw_book_exit(const struct tt_conn *c, struct tcptrail_event *ev,
 		     bool net_alive);
-bool tt_tw_skipped(const struct sock *sk, u64 cookie, int *state);
+bool tt_tw_skipped(u64 cookie, int *state);
 void tt_tw_fill_skip(struct tcptrail_event *ev, struct sock *sk, int state,
 		     const struct tt_conn *c);
 void tt_tw_emit_skip(struct tcptrail_event *ev, const struct sock *sk);
