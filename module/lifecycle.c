@@ -266,9 +266,9 @@ static int tt_kp_time_wait(struct kprobe *p, struct pt_regs *regs)
 }
 
 /*
- * At the CLOSE of the socket with @cookie: true when it comes from tcp_time_wait() and no timewait
- * sock was armed in between (tcp_max_tw_buckets); @state is the substate
- * it would have had.
+ * At the CLOSE of the socket with @cookie: true when it comes from
+ * tcp_time_wait() and no timewait sock was armed in between
+ * (tcp_max_tw_buckets); @state is the substate it would have had.
  */
 bool tt_tw_skipped(u64 cookie, int *state)
 {
