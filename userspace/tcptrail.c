@@ -171,11 +171,12 @@ static int module_installed(void)
 	FILE *f;
 	int found = 0;
 
-	if (!fake && uname(&u))
-		return 0;
-	snprintf(path, sizeof(path), "%s/modules.dep", fake ? fake : "/lib/modules");
-	if (!fake)
+	if (fake)
+		snprintf(path, sizeof(path), "%s/modules.dep", fake);
+	else if (!uname(&u))
 		snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
+	else
+		return 0;
 	f = fopen(path, "re");
 	if (!f)
 		return 0;
