@@ -3,7 +3,9 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD="${TCPTRAIL_BUILD:-$TOP/build}"
-CACHE="${TCPTRAIL_CACHE:-$TOP/build/cache}"
+# Unpacked kernels, the test kernel and checkpatch: per user, shared by
+# every checkout and worktree.
+CACHE="${TCPTRAIL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tcptrail}"
 
 die() {
 	echo "${0##*/}: $*" >&2
