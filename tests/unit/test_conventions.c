@@ -1,4 +1,4 @@
-/* test_conventions.c - issue 11 as users of tcpstates, ss and tshark see it: widths, machine output, filters, times, fuzzing. */
+/* test_conventions.c - issue 11: line widths, machine output, filters, times, peer habits, fuzzing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

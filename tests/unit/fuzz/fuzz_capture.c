@@ -1,4 +1,4 @@
-/* fuzz_capture.c - random mutations of the fixture captures through decoder, filters, trail and every output form, under ASan+UBSan. */
+/* fuzz_capture.c - mutated fixture captures through the decoder and every output form, under ASan+UBSan. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
