@@ -1,11 +1,14 @@
 /* filter.c - parsing --port/--addr/--state/... values, the control commands they become, local matching. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "filter.h"
 
@@ -138,6 +141,186 @@ bad:
 	return -1;
 }
 
+int tt_parse_cookie(const char *s, uint64_t *v, char *err, size_t errlen)
+{
+	const char *p = s;
+	int base = 10;
+	char *end;
+
+	if (!strncmp(p, "sk:", 3))
+		p += 3, base = 16;
+	else if (!strncmp(p, "0x", 2) || !strncmp(p, "0X", 2))
+		p += 2, base = 16;
+	errno = 0;
+	if (!*p || !(base == 16 ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)))
+		goto bad;
+	*v = strtoull(p, &end, base);
+	if (errno || *end)
+		goto bad;
+	return 0;
+bad:
+	snprintf(err, errlen, "invalid cookie '%s' (want decimal, 0xHEX or ss's sk:HEX)", s);
+	return -1;
+}
+
+int tt_parse_netns(const char *s, uint32_t *ino, char *err, size_t errlen)
+{
+	const char *dir = getenv("TCPTRAIL_NETNS_DIR");
+	char path[4096];
+	struct stat st;
+
+	if (isdigit((unsigned char)*s) && strspn(s, "0123456789") == strlen(s)) {
+		if (tt_parse_u32(s, ino, err, errlen, "netns inode") || !*ino) {
+			snprintf(err, errlen, "invalid netns inode '%s'", s);
+			return -1;
+		}
+		return 0;
+	}
+	if (!*s || !strcmp(s, ".") || !strcmp(s, "..")) {
+		snprintf(err, errlen, "invalid netns '%s' (want an inode, a name or a path)", s);
+		return -1;
+	}
+	if (strchr(s, '/'))
+		snprintf(path, sizeof(path), "%s", s);
+	else
+		snprintf(path, sizeof(path), "%s/%s", dir ? dir : "/run/netns", s);
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "netns '%s': %s: %s", s, path, strerror(errno));
+		return -1;
+	}
+	if (st.st_ino > UINT32_MAX) {
+		snprintf(err, errlen, "netns '%s': %s is not a namespace (inode %ju)", s, path,
+			 (uintmax_t)st.st_ino);
+		return -1;
+	}
+	*ino = (uint32_t)st.st_ino;
+	return 0;
+}
+
+int tt_filter_add_ports(struct tt_filter *f, enum tt_side side, const char *s, char *err,
+			size_t errlen)
+{
+	uint16_t ports[TT_MAX_PORTS];
+	int n;
+
+	if (tt_parse_ports(s, ports, &n, err, errlen))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		int dup = 0;
+
+		for (int j = 0; j < f->nports[side]; j++)
+			dup |= f->ports[side][j] == ports[i];
+		if (dup)
+			continue;
+		if (f->nports[side] == TT_MAX_PORTS) {
+			snprintf(err, errlen, "too many ports: at most %d per option, repeats included "
+				 "(the kernel's limit)", TT_MAX_PORTS);
+			return -1;
+		}
+		f->ports[side][f->nports[side]++] = ports[i];
+	}
+	return 0;
+}
+
+int tt_filter_add_addr(struct tt_filter *f, enum tt_side side, const char *s, char *err,
+		       size_t errlen)
+{
+	if (f->naddrs[side] == TT_MAX_VALUES) {
+		snprintf(err, errlen, "too many addresses (at most %d per option)", TT_MAX_VALUES);
+		return -1;
+	}
+	if (tt_parse_prefix(s, &f->addrs[side][f->naddrs[side]], err, errlen))
+		return -1;
+	f->naddrs[side]++;
+	return 0;
+}
+
+int tt_filter_add_states(struct tt_filter *f, const char *s, char *err, size_t errlen)
+{
+	uint32_t mask;
+
+	if (tt_parse_states(s, &mask, err, errlen))
+		return -1;
+	f->states |= mask;
+	return 0;
+}
+
+static int too_many(int n, const char *what, char *err, size_t errlen)
+{
+	if (n < TT_MAX_VALUES)
+		return 0;
+	snprintf(err, errlen, "too many %s (at most %d)", what, TT_MAX_VALUES);
+	return 1;
+}
+
+int tt_filter_add_pid(struct tt_filter *f, const char *s, char *err, size_t errlen)
+{
+	uint32_t pid;
+
+	if (too_many(f->npids, "pids", err, errlen))
+		return -1;
+	if (tt_parse_u32(s, &pid, err, errlen, "pid") || !pid || pid > 0x7fffffff) {
+		snprintf(err, errlen, "invalid pid '%s'", s);
+		return -1;
+	}
+	f->pids[f->npids++] = pid;
+	return 0;
+}
+
+int tt_filter_add_comm(struct tt_filter *f, const char *s, char *err, size_t errlen)
+{
+	if (too_many(f->ncomms, "comms", err, errlen))
+		return -1;
+	if (!*s || strlen(s) >= sizeof(f->comms[0])) {
+		snprintf(err, errlen, "invalid comm '%s' (1 to %zu characters)", s,
+			 sizeof(f->comms[0]) - 1);
+		return -1;
+	}
+	strcpy(f->comms[f->ncomms++], s);
+	return 0;
+}
+
+int tt_filter_add_netns(struct tt_filter *f, const char *s, char *err, size_t errlen)
+{
+	if (too_many(f->nnetns, "netns", err, errlen) ||
+	    tt_parse_netns(s, &f->netns[f->nnetns], err, errlen))
+		return -1;
+	f->nnetns++;
+	return 0;
+}
+
+int tt_filter_add_cookie(struct tt_filter *f, const char *s, char *err, size_t errlen)
+{
+	if (too_many(f->ncookies, "cookies", err, errlen) ||
+	    tt_parse_cookie(s, &f->cookies[f->ncookies], err, errlen))
+		return -1;
+	f->ncookies++;
+	return 0;
+}
+
+/*
+ * The one prefix the kernel gets for a key: the longest one holding all of
+ * them. 0 when they are of both families (then the key stays local).
+ */
+static int cover_prefix(const struct tt_prefix *p, int n, struct tt_prefix *out)
+{
+	*out = p[0];
+	for (int i = 1; i < n; i++) {
+		int len = 0;
+
+		if (p[i].family != out->family)
+			return 0;
+		if (p[i].len < out->len)
+			out->len = p[i].len;
+		while (len < out->len &&
+		       !((p[i].addr[len / 8] ^ out->addr[len / 8]) & (0x80 >> (len % 8))))
+			len++;
+		out->len = len;
+	}
+	mask_prefix(out->addr, out->family == AF_INET ? 4 : 16, out->len);
+	return 1;
+}
+
 int tt_filter_has_kernel_part(const struct tt_filter *f)
 {
 	const char *keys[8];
@@ -152,9 +335,12 @@ int tt_filter_kernel_keys(const struct tt_filter *f, const char **keys)
 	for (int s = 0; s < TT_SIDES; s++)
 		if (f->nports[s])
 			keys[n++] = side_port_key[s];
-	for (int s = 0; s < TT_SIDES; s++)
-		if (f->addr[s].set)
+	for (int s = 0; s < TT_SIDES; s++) {
+		struct tt_prefix p;
+
+		if (f->naddrs[s] && cover_prefix(f->addrs[s], f->naddrs[s], &p))
 			keys[n++] = side_addr_key[s];
+	}
 	if (f->states)
 		keys[n++] = "state";
 	return n;
@@ -197,11 +383,12 @@ int tt_filter_kernel_cmds(const struct tt_filter *f, char *buf, size_t len)
 	}
 	for (int s = 0; s < TT_SIDES; s++) {
 		char a[INET6_ADDRSTRLEN];
+		struct tt_prefix p;
 
-		if (!f->addr[s].set)
+		if (!f->naddrs[s] || !cover_prefix(f->addrs[s], f->naddrs[s], &p))
 			continue;
-		inet_ntop(f->addr[s].family, f->addr[s].addr, a, sizeof(a));
-		put(buf, len, &off, &over, "%s %s/%d\n", side_addr_key[s], a, f->addr[s].len);
+		inet_ntop(p.family, p.addr, a, sizeof(a));
+		put(buf, len, &off, &over, "%s %s/%d\n", side_addr_key[s], a, p.len);
 	}
 	if (f->states) {
 		int first = 1;
@@ -258,27 +445,82 @@ static int port_in(const uint16_t *ports, int n, uint16_t port)
 	return 0;
 }
 
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+/*
+ * The kernel's tt_prefix_match_one(): an IPv4 prefix also matches
+ * ::ffff:a.b.c.d, a prefix inside ::ffff:0:0/96 also matches IPv4.
+ */
 static int prefix_has(const struct tt_prefix *p, int family, const uint8_t *addr)
 {
 	uint8_t a[16];
-	int bytes = family == AF_INET ? 4 : 16;
+	int bytes;
 
+	if (p->family == AF_INET && family == AF_INET6) {
+		if (memcmp(addr, v4mapped, sizeof(v4mapped)))
+			return 0;
+		addr += sizeof(v4mapped);
+		family = AF_INET;
+	} else if (p->family == AF_INET6 && family == AF_INET) {
+		if (p->len < 96 || memcmp(p->addr, v4mapped, sizeof(v4mapped)))
+			return 0;
+		memcpy(a, v4mapped, sizeof(v4mapped));
+		memcpy(a + sizeof(v4mapped), addr, 4);
+		addr = a;
+		family = AF_INET6;
+	}
 	if (family != p->family)
 		return 0;
-	memcpy(a, addr, bytes);
+	bytes = family == AF_INET ? 4 : 16;
+	memmove(a, addr, (size_t)bytes);
 	mask_prefix(a, bytes, p->len);
-	return !memcmp(a, p->addr, bytes);
+	return !memcmp(a, p->addr, (size_t)bytes);
+}
+
+static int any_prefix(const struct tt_prefix *p, int n, int family, const uint8_t *a,
+		      const uint8_t *b)
+{
+	for (int i = 0; i < n; i++)
+		if (prefix_has(&p[i], family, a) || (b && prefix_has(&p[i], family, b)))
+			return 1;
+	return 0;
+}
+
+static int u32_in(const uint32_t *v, int n, uint32_t x)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
 }
 
 int tt_filter_match(const struct tt_filter *f, const struct tcptrail_event *ev, int kernel_part)
 {
+	int owner = ev->flags & TCPTRAIL_F_OWNER;
+
 	if (ev->kind == TCPTRAIL_EV_LOST)
 		return 1;
-	if (f->have_pid && (!(ev->flags & TCPTRAIL_F_OWNER) || ev->pid != f->pid))
+	if (f->npids && (!owner || !u32_in(f->pids, f->npids, ev->pid)))
 		return 0;
-	if (f->have_comm && (!(ev->flags & TCPTRAIL_F_OWNER) || strcmp(ev->comm, f->comm)))
+	if (f->ncomms) {
+		int hit = 0;
+
+		for (int i = 0; owner && i < f->ncomms; i++)
+			hit |= !strcmp(ev->comm, f->comms[i]);
+		if (!hit)
+			return 0;
+	}
+	if (f->nnetns && !u32_in(f->netns, f->nnetns, ev->netns))
 		return 0;
-	if (f->have_netns && ev->netns != f->netns)
+	if (f->ncookies) {
+		int hit = 0;
+
+		for (int i = 0; i < f->ncookies; i++)
+			hit |= ev->cookie == f->cookies[i];
+		if (!hit)
+			return 0;
+	}
+	if (f->families && !(f->families & (ev->family == AF_INET6 ? TT_FAM_6 : TT_FAM_4)))
 		return 0;
 	if (!kernel_part)
 		return 1;
@@ -292,12 +534,14 @@ int tt_filter_match(const struct tt_filter *f, const struct tcptrail_event *ev, 
 		return 0;
 	if (f->nports[TT_REMOTE] && !port_in(f->ports[TT_REMOTE], f->nports[TT_REMOTE], ev->dport))
 		return 0;
-	if (f->addr[TT_EITHER].set && !prefix_has(&f->addr[TT_EITHER], ev->family, ev->saddr) &&
-	    !prefix_has(&f->addr[TT_EITHER], ev->family, ev->daddr))
+	if (f->naddrs[TT_EITHER] && !any_prefix(f->addrs[TT_EITHER], f->naddrs[TT_EITHER],
+						 ev->family, ev->saddr, ev->daddr))
 		return 0;
-	if (f->addr[TT_LOCAL].set && !prefix_has(&f->addr[TT_LOCAL], ev->family, ev->saddr))
+	if (f->naddrs[TT_LOCAL] && !any_prefix(f->addrs[TT_LOCAL], f->naddrs[TT_LOCAL],
+						ev->family, ev->saddr, NULL))
 		return 0;
-	if (f->addr[TT_REMOTE].set && !prefix_has(&f->addr[TT_REMOTE], ev->family, ev->daddr))
+	if (f->naddrs[TT_REMOTE] && !any_prefix(f->addrs[TT_REMOTE], f->naddrs[TT_REMOTE],
+						 ev->family, ev->daddr, NULL))
 		return 0;
 	if (f->states && !(f->states & (1u << ev->old_state)) && !(f->states & (1u << ev->new_state)))
 		return 0;

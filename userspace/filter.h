@@ -8,6 +8,7 @@
 #include "record.h"
 
 #define TT_MAX_PORTS 8	/* the kernel's limit per port key */
+#define TT_MAX_VALUES 16	/* per repeated address/pid/comm/netns/cookie option */
 
 /* Which side of the connection a port or address filter looks at. */
 enum tt_side { TT_EITHER, TT_LOCAL, TT_REMOTE, TT_SIDES };
@@ -19,26 +20,53 @@ struct tt_prefix {
 	int len;
 };
 
+/*
+ * Repeating an option adds to its values: an event matches a key when it
+ * matches any of the key's values, and the filter when it matches every
+ * key given (OR within a key, AND across keys).
+ */
 struct tt_filter {
-	/* Pushed to the kernel, and applied here too. */
+	/* Pushed to the kernel (addresses: see tt_filter_kernel_cmds), and applied here too. */
 	int nports[TT_SIDES];
 	uint16_t ports[TT_SIDES][TT_MAX_PORTS];
-	struct tt_prefix addr[TT_SIDES];
+	int naddrs[TT_SIDES];
+	struct tt_prefix addrs[TT_SIDES][TT_MAX_VALUES];
 	uint32_t states;	/* bit per kernel state number; 0 = any */
 	/* Applied here only. */
-	int have_pid;
-	uint32_t pid;
-	int have_comm;
-	char comm[16];
-	int have_netns;
-	uint32_t netns;
+	int npids, ncomms, nnetns, ncookies;
+	uint32_t pids[TT_MAX_VALUES];
+	char comms[TT_MAX_VALUES][16];
+	uint32_t netns[TT_MAX_VALUES];
+	uint64_t cookies[TT_MAX_VALUES];
+	int families;		/* TT_FAM_* bits (-4, -6); 0 = both */
 };
+
+#define TT_FAM_4 1
+#define TT_FAM_6 2
 
 /* Parsers return 0, or -1 with a message in @err. */
 int tt_parse_ports(const char *s, uint16_t *ports, int *n, char *err, size_t errlen);
 int tt_parse_prefix(const char *s, struct tt_prefix *p, char *err, size_t errlen);
 int tt_parse_states(const char *s, uint32_t *mask, char *err, size_t errlen);
 int tt_parse_u32(const char *s, uint32_t *v, char *err, size_t errlen, const char *what);
+/* Decimal, 0xHEX, or ss's "sk:HEX". */
+int tt_parse_cookie(const char *s, uint64_t *v, char *err, size_t errlen);
+/*
+ * An inode number, a path (/proc/PID/ns/net, /run/netns/NAME) or a name in
+ * /run/netns (ip netns add NAME); $TCPTRAIL_NETNS_DIR replaces /run/netns.
+ */
+int tt_parse_netns(const char *s, uint32_t *ino, char *err, size_t errlen);
+
+/* Add an option's value(s) to the filter: the same parsers, with repeats combined. */
+int tt_filter_add_ports(struct tt_filter *f, enum tt_side side, const char *s, char *err,
+			size_t errlen);
+int tt_filter_add_addr(struct tt_filter *f, enum tt_side side, const char *s, char *err,
+		       size_t errlen);
+int tt_filter_add_states(struct tt_filter *f, const char *s, char *err, size_t errlen);
+int tt_filter_add_pid(struct tt_filter *f, const char *s, char *err, size_t errlen);
+int tt_filter_add_comm(struct tt_filter *f, const char *s, char *err, size_t errlen);
+int tt_filter_add_netns(struct tt_filter *f, const char *s, char *err, size_t errlen);
+int tt_filter_add_cookie(struct tt_filter *f, const char *s, char *err, size_t errlen);
 
 /* Does the filter need the control file? */
 int tt_filter_has_kernel_part(const struct tt_filter *f);
@@ -48,7 +76,10 @@ int tt_filter_kernel_keys(const struct tt_filter *f, const char **keys);
 
 /*
  * The control commands for the kernel part, one per line, in the grammar of
- * /proc/net/tcptrail/control. Returns the length, or -1 if @len is too small.
+ * /proc/net/tcptrail/control. The kernel holds one prefix per address key:
+ * several prefixes of one family go as the shortest prefix covering them
+ * all (this side filters exactly), of both families not at all.
+ * Returns the length, or -1 if @len is too small.
  */
 int tt_filter_kernel_cmds(const struct tt_filter *f, char *buf, size_t len);
 

@@ -1,17 +1,12 @@
 /* format.c - printing events as aligned text, JSON Lines or CSV. */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "format.h"
-
-/*
- * Text columns. Addresses get the width of the longest IPv6 form
- * "[ffff:...:ffff]:65535" (47) so that v4 and v6 lines stay aligned.
- */
-#define TXT_LINE "%-12s %-7s %-15s %-47s %-47s %-28s %10s %10s %10s %10s"
 
 void tt_fmt_addr(char *buf, size_t len, int family, const uint8_t *addr)
 {
@@ -30,20 +25,56 @@ void tt_fmt_addrport(char *buf, size_t len, int family, const uint8_t *addr, uin
 		snprintf(buf, len, "%s:%u", a, port);
 }
 
+/*
+ * CLOCK_REALTIME ns of a CLOCK_MONOTONIC ts. Both come from the stream (a
+ * capture's header holds the offset), so anything can arrive: clamp to
+ * 0..INT64_MAX (1970..2262) with checked arithmetic, never overflow.
+ */
 static int64_t wall_ns(const struct tt_fmt *fmt, uint64_t ts_ns)
 {
-	int64_t w = (int64_t)ts_ns + fmt->wall_offset_ns;
+	int64_t w;
 
+	if (ts_ns > (uint64_t)INT64_MAX ||
+	    __builtin_add_overflow((int64_t)ts_ns, fmt->wall_offset_ns, &w))
+		return INT64_MAX;	/* only a positive sum can overflow */
 	return w < 0 ? 0 : w;
+}
+
+static void local_tm(int64_t w, struct tm *tm)
+{
+	time_t sec = (time_t)(w / 1000000000);
+
+	if (!localtime_r(&sec, tm))
+		memset(tm, 0, sizeof(*tm));
 }
 
 void tt_fmt_clock(char *buf, size_t len, const struct tt_fmt *fmt, uint64_t ts_ns)
 {
 	int64_t w = wall_ns(fmt, ts_ns);
-	time_t sec = (time_t)(w / 1000000000);
 	struct tm tm;
 
-	localtime_r(&sec, &tm);
+	switch (fmt->time) {
+	case TT_TIME_REL: {
+		/* Before the first event (a reordered CPU) is negative, not huge. */
+		uint64_t d = ts_ns >= fmt->t0_ns ? ts_ns - fmt->t0_ns : fmt->t0_ns - ts_ns;
+
+		snprintf(buf, len, "%s%" PRIu64 ".%06" PRIu64, ts_ns >= fmt->t0_ns ? "" : "-",
+			 d / 1000000000, d / 1000 % 1000000);
+		return;
+	}
+	case TT_TIME_EPOCH:
+		snprintf(buf, len, "%" PRId64 ".%06d", w / 1000000000, (int)(w % 1000000000 / 1000));
+		return;
+	case TT_TIME_DATE:
+		local_tm(w, &tm);
+		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (int)(w % 1000000000 / 1000000));
+		return;
+	case TT_TIME_ABS:
+		break;
+	}
+	local_tm(w, &tm);
 	snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (int)(w % 1000000000 / 1000000));
 }
@@ -54,7 +85,8 @@ void tt_fmt_iso(char *buf, size_t len, const struct tt_fmt *fmt, uint64_t ts_ns)
 	time_t sec = (time_t)(w / 1000000000);
 	struct tm tm;
 
-	gmtime_r(&sec, &tm);
+	if (!gmtime_r(&sec, &tm))
+		memset(&tm, 0, sizeof(tm));
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (int)(w % 1000000000));
@@ -160,28 +192,128 @@ static void resolve_isns(const struct tcptrail_event *ev, const struct tt_isns *
 	}
 }
 
+/*
+ * --relative numbers, Wireshark's: snd_nxt - ISN and rcv_nxt - peer ISN.
+ * 0 when there is nothing meaningful: the socket has no sequence state yet,
+ * or SYN_SENT/LISTEN, recorded before snd_nxt is set.
+ */
+static int rel_seq(const struct tcptrail_event *ev, const struct tt_isns *is, uint32_t *v)
+{
+	if (!tt_seq_fields_set(ev) || !is->have_isn ||
+	    (ev->kind == TCPTRAIL_EV_STATE && (ev->new_state == 2 || ev->new_state == 10)))
+		return 0;
+	*v = tt_seq_rel(ev->snd_nxt, is->isn);
+	return 1;
+}
+
+static int rel_ack(const struct tcptrail_event *ev, const struct tt_isns *is, uint32_t *v)
+{
+	if (!tt_seq_fields_set(ev) || !is->have_peer)
+		return 0;
+	*v = tt_seq_rel(ev->rcv_nxt, is->peer);
+	return 1;
+}
+
+/* Flags that no field of their own shows; a newer minor's bits by number. */
+static const struct { uint16_t bit; const char *name; } flag_names[] = {
+	{ TCPTRAIL_F_SYNCOOKIE, "syncookie" },
+	{ TCPTRAIL_F_TABLE_FULL, "table_full" },
+	{ TCPTRAIL_F_NO_TUPLE, "no_tuple" },
+};
+#define KNOWN_FLAGS (TCPTRAIL_F_SOFTIRQ | TCPTRAIL_F_OWNER | TCPTRAIL_F_ISN | \
+		     TCPTRAIL_F_PEER_ISN | TCPTRAIL_F_TABLE_FULL | TCPTRAIL_F_SYNCOOKIE | \
+		     TCPTRAIL_F_NO_TUPLE | TCPTRAIL_F_SYSCTLS)
+
+/* Call @put for each such flag's name, in a fixed order. */
+static void each_flag(const struct tcptrail_event *ev, void (*put)(void *arg, const char *name),
+		      void *arg)
+{
+	char b[16];
+
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (ev->flags & flag_names[i].bit)
+			put(arg, flag_names[i].name);
+	for (unsigned int bit = 1; bit <= 0x8000; bit <<= 1) {
+		if (!(ev->flags & bit & ~KNOWN_FLAGS))
+			continue;
+		snprintf(b, sizeof(b), "flag_0x%x", bit);
+		put(arg, b);
+	}
+}
+
 /* ---- text ---- */
+
+/*
+ * Columns: narrow by default, so that an IPv4 line fits a terminal (address
+ * columns fit "255.255.255.255:65535"; a longer IPv6 address pushes the rest
+ * of its line right, as tcpstates does). -W: addresses as wide as the
+ * longest IPv6 form "[ffff:...:ffff]:65535", and the sequence columns.
+ */
+#define ADDR_NARROW 21
+#define ADDR_WIDE 47
+
+static int time_width(const struct tt_fmt *fmt)
+{
+	switch (fmt->time) {
+	case TT_TIME_DATE:
+		return 23;
+	case TT_TIME_EPOCH:
+		return 17;
+	default:
+		return 12;
+	}
+}
+
+static void text_row(FILE *f, const struct tt_fmt *fmt, const char *when, const char *pid,
+		     const char *comm, const char *la, const char *ra, const char *trans,
+		     const char *ms, const char *isn, const char *snd, const char *rcv,
+		     const char *extra)
+{
+	int aw = fmt->wide ? ADDR_WIDE : ADDR_NARROW;
+
+	fprintf(f, "%-*s %-7s %-15s %-*s %-*s %-26s %10s", time_width(fmt), when, pid, comm, aw, la,
+		aw, ra, trans, ms);
+	if (fmt->wide)
+		fprintf(f, " %10s %10s %10s", isn, snd, rcv);
+	fprintf(f, "%s\n", extra);
+}
 
 static void text_header(FILE *f, const struct tt_fmt *fmt)
 {
-	fprintf(f, TXT_LINE "\n", "TIME", "PID", "COMM", "LADDR:LPORT", "RADDR:RPORT",
-		"OLD          -> NEW", "MS", "ISN", fmt->relative ? "REL_SEQ" : "SEQ",
-		fmt->relative ? "REL_ACK" : "ACK");
+	text_row(f, fmt, "TIME", "PID", "COMM", "LADDR:LPORT", "RADDR:RPORT", "OLD         -> NEW",
+		 "MS", "ISN", fmt->relative ? "REL_SEQ" : "SND_NXT",
+		 fmt->relative ? "REL_ACK" : "RCV_NXT", "");
+}
+
+/* A timer as "60s" or "59.996s": short enough for the transition column. */
+static void fmt_secs(char *buf, size_t len, uint64_t ns)
+{
+	size_t n;
+
+	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64, ns / 1000000000, ns / 1000000 % 1000);
+	n = strlen(buf);
+	while (buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (buf[n - 1] == '.')
+		buf[--n] = '\0';
+	snprintf(buf + n, len - n, "s");
 }
 
 static void text_transition(char *buf, size_t len, const struct tcptrail_event *ev)
 {
-	char cb[16];
+	char cb[16], t[32];
 	const char *c;
 
 	switch (ev->kind) {
 	case TCPTRAIL_EV_STATE:
-		snprintf(buf, len, "%-12s -> %s", state_or(ev->old_state, "?"),
+		snprintf(buf, len, "%-11s -> %s", state_or(ev->old_state, "?"),
 			 state_or(ev->new_state, "?"));
 		break;
 	case TCPTRAIL_EV_TW_ENTER:
 	case TCPTRAIL_EV_TW_SUBSTATE:
-		snprintf(buf, len, "%s -> %s", tt_kind_name(ev->kind), state_or(ev->substate, "?"));
+		fmt_secs(t, sizeof(t), ev->timeout_ns);
+		snprintf(buf, len, "%s -> %s %s", tt_kind_name(ev->kind), state_or(ev->substate, "?"),
+			 t);
 		break;
 	case TCPTRAIL_EV_TW_EXIT:
 		c = cause_str(ev->cause, cb, sizeof(cb));
@@ -193,52 +325,58 @@ static void text_transition(char *buf, size_t len, const struct tcptrail_event *
 	}
 }
 
-static void text_extra(char *buf, size_t len, const struct tcptrail_event *ev)
-{
-	size_t off = 0;
+struct sbuf {
+	char *buf;
+	size_t len, off;
+};
 
-#define ADD(...)                                                                  \
-	do {                                                                      \
-		int n_ = snprintf(buf + off, len - off, __VA_ARGS__);             \
-		if (n_ > 0 && (size_t)n_ < len - off)                             \
-			off += (size_t)n_;                                        \
-	} while (0)
+__attribute__((format(printf, 2, 3)))
+static void sadd(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(b->buf + b->off, b->len - b->off, fmt, ap);
+	va_end(ap);
+	if (n > 0 && (size_t)n < b->len - b->off)
+		b->off += (size_t)n;
+}
+
+static void text_flag(void *arg, const char *name)
+{
+	sadd(arg, " %s", name);
+}
+
+static void text_extra(char *buf, size_t len, const struct tt_fmt *fmt,
+		       const struct tcptrail_event *ev)
+{
+	struct sbuf b = { buf, len, 0 };
 
 	buf[0] = '\0';
-	if (ev->kind == TCPTRAIL_EV_TW_ENTER || ev->kind == TCPTRAIL_EV_TW_SUBSTATE) {
-		char ms[32];
-
-		tt_fmt_ms(ms, sizeof(ms), ev->timeout_ns);
-		ADD(" timeout=%sms", ms);
-	}
 	/* The peer's ISN shows up once: where it is first learnt. */
-	if ((ev->flags & TCPTRAIL_F_PEER_ISN) &&
+	if (fmt->wide && (ev->flags & TCPTRAIL_F_PEER_ISN) &&
 	    (ev->kind == TCPTRAIL_EV_SYN_RECV ||
 	     (ev->kind == TCPTRAIL_EV_STATE && ev->old_state == 2 /* SYN_SENT */)))
-		ADD(" peer_isn=%u", ev->peer_isn);
-	if (ev->flags & TCPTRAIL_F_SYNCOOKIE)
-		ADD(" syncookie");
-	if (ev->flags & TCPTRAIL_F_TABLE_FULL)
-		ADD(" table_full");
-	if (ev->flags & TCPTRAIL_F_NO_TUPLE)
-		ADD(" no_tuple");
-	if (tt_is_lifecycle(ev->kind) && (ev->flags & TCPTRAIL_F_SYSCTLS)) {
-		ADD(" fin_timeout=%d tw_reuse=%d max_tw_buckets=%d", ev->sysctl_fin_timeout, ev->sysctl_tw_reuse,
-		    ev->sysctl_max_tw_buckets);
+		sadd(&b, " peer_isn=%u", ev->peer_isn);
+	each_flag(ev, text_flag, &b);
+	if (fmt->wide && tt_is_lifecycle(ev->kind) && (ev->flags & TCPTRAIL_F_SYSCTLS)) {
+		sadd(&b, " fin_timeout=%d tw_reuse=%d max_tw_buckets=%d", ev->sysctl_fin_timeout,
+		     ev->sysctl_tw_reuse, ev->sysctl_max_tw_buckets);
 		if (ev->sysctl_tw_reuse_delay < 0)
-			ADD(" tw_reuse_delay=n/a");
+			sadd(&b, " tw_reuse_delay=n/a");
 		else
-			ADD(" tw_reuse_delay=%d", ev->sysctl_tw_reuse_delay);
+			sadd(&b, " tw_reuse_delay=%d", ev->sysctl_tw_reuse_delay);
 	}
-#undef ADD
 }
 
 static void text_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_event *ev,
 		       const struct tt_isns *known)
 {
-	char when[32], pid[16], comm[80], la[64], ra[64], trans[48], ms[32];
+	char when[48], pid[16], comm[80], la[64], ra[64], trans[64], ms[32];
 	char isn[16], seq[16], ack[16], extra[256];
 	struct tt_isns is;
+	uint32_t v;
 
 	resolve_isns(ev, known, &is);
 	tt_fmt_clock(when, sizeof(when), fmt, ev->ts_ns);
@@ -267,21 +405,18 @@ static void text_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_
 		strcpy(isn, "-");
 	if (!fmt->relative)
 		snprintf(seq, sizeof(seq), "%u", ev->snd_nxt);
-	else if (!tt_seq_fields_set(ev) ||
-		 (ev->kind == TCPTRAIL_EV_STATE && (ev->new_state == 2 || ev->new_state == 10)))
-		strcpy(seq, "-");	/* not recorded; SYN_SENT is recorded before snd_nxt is set */
-	else if (is.have_isn)
-		snprintf(seq, sizeof(seq), "%u", tt_seq_rel(ev->snd_nxt, is.isn));
+	else if (rel_seq(ev, &is, &v))
+		snprintf(seq, sizeof(seq), "%u", v);
 	else
 		strcpy(seq, "-");
 	if (!fmt->relative)
 		snprintf(ack, sizeof(ack), "%u", ev->rcv_nxt);
-	else if (is.have_peer && tt_seq_fields_set(ev))
-		snprintf(ack, sizeof(ack), "%u", tt_seq_rel(ev->rcv_nxt, is.peer));
+	else if (rel_ack(ev, &is, &v))
+		snprintf(ack, sizeof(ack), "%u", v);
 	else
 		strcpy(ack, "-");
-	text_extra(extra, sizeof(extra), ev);
-	fprintf(f, TXT_LINE "%s\n", when, pid, comm, la, ra, trans, ms, isn, seq, ack, extra);
+	text_extra(extra, sizeof(extra), fmt, ev);
+	text_row(f, fmt, when, pid, comm, la, ra, trans, ms, isn, seq, ack, extra);
 }
 
 void tt_fmt_print_lost(FILE *f, const struct tcptrail_event *ev)
@@ -353,8 +488,39 @@ static void json_state(FILE *f, const char *key, unsigned int st)
 		fputs("null", f);
 }
 
-static void json_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_event *ev)
+struct json_flags {
+	FILE *f;
+	int n;
+};
+
+static void json_flag(void *arg, const char *name)
 {
+	struct json_flags *j = arg;
+
+	fprintf(j->f, "%s\"%s\"", j->n++ ? "," : "", name);
+}
+
+/* --relative: rel_seq and rel_ack, null where text shows "-". */
+static void json_rel(FILE *f, const struct tcptrail_event *ev, const struct tt_isns *known)
+{
+	struct tt_isns is;
+	uint32_t v;
+
+	resolve_isns(ev, known, &is);
+	if (rel_seq(ev, &is, &v))
+		fprintf(f, ",\"rel_seq\":%u", v);
+	else
+		fputs(",\"rel_seq\":null", f);
+	if (rel_ack(ev, &is, &v))
+		fprintf(f, ",\"rel_ack\":%u", v);
+	else
+		fputs(",\"rel_ack\":null", f);
+}
+
+static void json_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_event *ev,
+		       const struct tt_isns *known)
+{
+	struct json_flags jf = { f, 0 };
 	char iso[48], a[INET6_ADDRSTRLEN], cb[16];
 	const char *c;
 
@@ -368,7 +534,7 @@ static void json_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_
 		return;
 	}
 	tt_fmt_iso(iso, sizeof(iso), fmt, ev->ts_ns);
-	fprintf(f, "{\"seq\":%" PRIu64 ",\"ts_ns\":%" PRIu64 ",\"time\":\"%s\",\"cpu\":%u",
+	fprintf(f, "{\"pos\":%" PRIu64 ",\"ts_ns\":%" PRIu64 ",\"time\":\"%s\",\"cpu\":%u",
 		(uint64_t)ev->seq, (uint64_t)ev->ts_ns, iso, ev->cpu);
 	fprintf(f, ",\"event\":\"%s\",\"netns\":%u,\"cookie\":%" PRIu64, tt_kind_name(ev->kind),
 		ev->netns, (uint64_t)ev->cookie);
@@ -401,6 +567,11 @@ static void json_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_
 		",\"mss\":%u,\"srtt_us\":%u",
 		ev->snd_una, ev->snd_nxt, ev->rcv_nxt, ev->snd_wnd, ev->rcv_wnd, ev->mss,
 		ev->srtt_us);
+	fputs(",\"flags\":[", f);
+	each_flag(ev, json_flag, &jf);
+	fputc(']', f);
+	if (fmt->relative)
+		json_rel(f, ev, known);
 	if (tt_is_lifecycle(ev->kind)) {
 		c = cause_str(ev->cause, cb, sizeof(cb));
 		if (c)
@@ -427,11 +598,12 @@ static void json_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_
 
 /* ---- CSV ---- */
 
+/* Only ever appended to: readers may still count columns. */
 static const char csv_columns[] =
-	"seq,ts_ns,time,cpu,event,netns,cookie,pid,comm,ctx,family,saddr,sport,daddr,dport,"
+	"pos,ts_ns,time,cpu,event,netns,cookie,pid,comm,ctx,family,saddr,sport,daddr,dport,"
 	"old,new,dur_ns,isn,peer_isn,snd_una,snd_nxt,rcv_nxt,snd_wnd,rcv_wnd,mss,srtt_us,"
 	"cause,substate,timeout_ns,tcp_fin_timeout,tcp_tw_reuse,tcp_max_tw_buckets,"
-	"tcp_tw_reuse_delay,count";
+	"tcp_tw_reuse_delay,count,flags";
 
 /* RFC 4180: quote when needed, double the quotes; invalid UTF-8 becomes U+FFFD. */
 static void csv_string(FILE *f, const char *str)
@@ -458,16 +630,25 @@ static void csv_string(FILE *f, const char *str)
 		fputc('"', f);
 }
 
-static void csv_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_event *ev)
+static void csv_flag(void *arg, const char *name)
 {
+	struct json_flags *j = arg;
+
+	fprintf(j->f, "%s%s", j->n++ ? " " : "", name);
+}
+
+static void csv_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_event *ev,
+		      const struct tt_isns *known)
+{
+	struct json_flags jf = { f, 0 };
 	char iso[48], a[INET6_ADDRSTRLEN], cb[16];
 	const char *c = cause_str(ev->cause, cb, sizeof(cb));
 	const char *n;
 
 	if (ev->kind == TCPTRAIL_EV_LOST) {
 		/* Same columns as JSON's lost record: event, cause, count. */
-		fprintf(f, ",,,,lost,,,,,,,,,,,,,,,,,,,,,,,%s,,,,,,,%" PRIu64 "\n", c ? c : "",
-			(uint64_t)ev->count);
+		fprintf(f, ",,,,lost,,,,,,,,,,,,,,,,,,,,,,,%s,,,,,,,%" PRIu64 ",%s\n", c ? c : "",
+			(uint64_t)ev->count, fmt->relative ? ",," : "");
 		return;
 	}
 	tt_fmt_iso(iso, sizeof(iso), fmt, ev->ts_ns);
@@ -511,15 +692,31 @@ static void csv_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_e
 	} else {
 		fputs(",,,,,,,", f);
 	}
-	fputs(",\n", f);
+	fputs(",,", f);		/* count is for lost rows */
+	each_flag(ev, csv_flag, &jf);
+	if (fmt->relative) {
+		struct tt_isns is;
+		uint32_t v;
+
+		resolve_isns(ev, known, &is);
+		fputc(',', f);
+		if (rel_seq(ev, &is, &v))
+			fprintf(f, "%u", v);
+		fputc(',', f);
+		if (rel_ack(ev, &is, &v))
+			fprintf(f, "%u", v);
+	}
+	fputc('\n', f);
 }
 
 void tt_fmt_print_header(FILE *f, const struct tt_fmt *fmt)
 {
+	if (fmt->no_header)
+		return;
 	if (fmt->format == TT_FMT_TEXT)
 		text_header(f, fmt);
 	else if (fmt->format == TT_FMT_CSV)
-		fprintf(f, "%s\n", csv_columns);
+		fprintf(f, "%s%s\n", csv_columns, fmt->relative ? ",rel_seq,rel_ack" : "");
 }
 
 void tt_fmt_print_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_event *ev,
@@ -531,10 +728,10 @@ void tt_fmt_print_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail
 			text_event(f, fmt, ev, isns);
 		break;
 	case TT_FMT_JSON:
-		json_event(f, fmt, ev);
+		json_event(f, fmt, ev, isns);
 		break;
 	case TT_FMT_CSV:
-		csv_event(f, fmt, ev);
+		csv_event(f, fmt, ev, isns);
 		break;
 	}
 }

@@ -9,10 +9,22 @@
 
 enum tt_format { TT_FMT_TEXT, TT_FMT_JSON, TT_FMT_CSV };
 
+/* --time: how text shows an event's time. */
+enum tt_time {
+	TT_TIME_ABS,	/* local HH:MM:SS.mmm */
+	TT_TIME_REL,	/* seconds since the first event read */
+	TT_TIME_DATE,	/* local YYYY-MM-DD HH:MM:SS.mmm */
+	TT_TIME_EPOCH,	/* seconds since 1970, UTC */
+};
+
 struct tt_fmt {
 	enum tt_format format;
-	int relative;		/* text: seq/ack relative to the ISNs */
+	int relative;		/* seq/ack relative to the ISNs (text; rel_* in JSON/CSV) */
+	int wide;		/* text: IPv6-wide addresses, ISN/SND_NXT/RCV_NXT, sysctls */
+	int no_header;		/* text and CSV: no column header */
+	enum tt_time time;
 	int64_t wall_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	uint64_t t0_ns;		/* TT_TIME_REL: the first event's ts_ns */
 };
 
 /* ISNs learnt from earlier events of the connection, for --relative. */
@@ -24,7 +36,11 @@ struct tt_isns {
 /* "1.2.3.4:80" or "[2001:db8::1]:80"; the address alone without brackets. */
 void tt_fmt_addr(char *buf, size_t len, int family, const uint8_t *addr);
 void tt_fmt_addrport(char *buf, size_t len, int family, const uint8_t *addr, uint16_t port);
-/* Wall clock from a CLOCK_MONOTONIC ts: local HH:MM:SS.mmm, or UTC ISO 8601 with ns. */
+/*
+ * Time of a CLOCK_MONOTONIC ts as fmt->time says (tt_fmt_clock), or as UTC
+ * ISO 8601 with ns (tt_fmt_iso). Any ts and offset give a time: the sum is
+ * clamped to 1970..2262 rather than overflow.
+ */
 void tt_fmt_clock(char *buf, size_t len, const struct tt_fmt *fmt, uint64_t ts_ns);
 void tt_fmt_iso(char *buf, size_t len, const struct tt_fmt *fmt, uint64_t ts_ns);
 /* "12.345" ms, truncated to the microsecond. */

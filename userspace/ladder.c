@@ -16,6 +16,7 @@ static const char *const seg_names[] = { "SYN", "SYN-ACK", "ACK", "data", "FIN",
 
 #define LABEL_W 12
 #define MIN_W 40
+#define LINE_MAX_W 120	/* a terminal: longer rows wrap their proofs */
 
 struct arrow {
 	int from;			/* 0: left end sent it, 1: right end */
@@ -536,7 +537,7 @@ void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *
 	rtrim_puts(f, line);
 	for (size_t k = 0; k < ld.nr; k++) {
 		const struct row *r = &ld.r[k];
-		char ms[32], mid[320], note[160];
+		char ms[32], mid[320], note[160], cont[160] = "";
 
 		tt_fmt_ms(ms, sizeof(ms), r->ts - t0);
 		if (r->arrow >= 0) {
@@ -558,6 +559,12 @@ void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *
 				snprintf(note, sizeof(note), "%s; %s", a->proof[0], a->proof[1]);
 			else
 				snprintf(note, sizeof(note), "%s", a->proof[0][0] ? a->proof[0] : a->proof[1]);
+			/* Past the width of a terminal: the second proof on a line of its own. */
+			if (a->proof[0][0] && a->proof[1][0] &&
+			    10 + 2 + LABEL_W + 2 + w + 2 + LABEL_W + 2 + (int)strlen(note) > LINE_MAX_W) {
+				snprintf(note, sizeof(note), "%s;", a->proof[0]);
+				snprintf(cont, sizeof(cont), "%s", a->proof[1]);
+			}
 		} else {
 			snprintf(mid, sizeof(mid), "%*s", w, "");
 			snprintf(note, sizeof(note), "%s", r->note);
@@ -565,6 +572,11 @@ void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *
 		snprintf(line, sizeof(line), "%10s  %-*s |%s| %-*s  %s", ms, LABEL_W, r->label[0], mid,
 			 LABEL_W, r->label[1], note);
 		rtrim_puts(f, line);
+		if (cont[0]) {
+			snprintf(line, sizeof(line), "%10s  %-*s |%*s| %-*s  %s", "", LABEL_W, "", w, "",
+				 LABEL_W, "", cont);
+			rtrim_puts(f, line);
+		}
 	}
 	free(ld.a);
 	free(ld.r);

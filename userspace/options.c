@@ -1,4 +1,6 @@
 /* options.c - the command line, parsed into struct tt_opts (apart from main so tests can call it). */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,16 +15,24 @@ enum {
 	OPT_LADDR,
 	OPT_RADDR,
 	OPT_WAIT,
+	OPT_COMM,
+	OPT_COOKIE,
+	OPT_TIME,
 };
 
-static const char short_opts[] = "+:o:rtd:Np:a:s:P:c:n:f:w:hV";
+/* No -c for --comm: -c N is a count in tcpdump, tshark and ping. */
+static const char short_opts[] = "+:o:rWHtd:Nc:p:a:s:P:n:f:w:46hV";
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "relative", no_argument, NULL, 'r' },
+	{ "wide", no_argument, NULL, 'W' },
+	{ "no-header", no_argument, NULL, 'H' },
+	{ "time", required_argument, NULL, OPT_TIME },
 	{ "timeline", no_argument, NULL, 't' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "now", no_argument, NULL, 'N' },
+	{ "count", required_argument, NULL, 'c' },
 	{ "port", required_argument, NULL, 'p' },
 	{ "lport", required_argument, NULL, OPT_LPORT },
 	{ "rport", required_argument, NULL, OPT_RPORT },
@@ -31,8 +41,11 @@ static const struct option long_opts[] = {
 	{ "raddr", required_argument, NULL, OPT_RADDR },
 	{ "state", required_argument, NULL, 's' },
 	{ "pid", required_argument, NULL, 'P' },
-	{ "comm", required_argument, NULL, 'c' },
+	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "netns", required_argument, NULL, 'n' },
+	{ "cookie", required_argument, NULL, OPT_COOKIE },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
 	{ "file", required_argument, NULL, 'f' },
 	{ "raw-out", required_argument, NULL, 'w' },
 	{ "wait", required_argument, NULL, OPT_WAIT },
@@ -79,6 +92,27 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 	case 'r':
 		o->relative = 1;
 		return 0;
+	case 'W':
+		o->wide = 1;
+		return 0;
+	case 'H':
+		o->no_header = 1;
+		return 0;
+	case OPT_TIME: {
+		static const char *const names[] = {
+			[TT_TIME_ABS] = "abs", [TT_TIME_REL] = "rel", [TT_TIME_DATE] = "date",
+			[TT_TIME_EPOCH] = "epoch",
+		};
+
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (!strcmp(arg, names[i])) {
+				o->time = (enum tt_time)i;
+				return 0;
+			}
+		}
+		snprintf(err, errlen, "invalid time format '%s' (want abs, rel, date or epoch)", arg);
+		return -1;
+	}
 	case 't':
 		o->timeline = 1;
 		return 0;
@@ -87,42 +121,44 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 	case 'N':
 		o->now = 1;
 		return 0;
+	case 'c': {
+		char *end;
+
+		errno = 0;
+		o->count = strtoull(arg, &end, 10);
+		if (!isdigit((unsigned char)*arg) || *end || errno || !o->count) {
+			snprintf(err, errlen, "invalid count '%s' (want a number of events >= 1)", arg);
+			return -1;
+		}
+		return 0;
+	}
 	case 'p':
-		return tt_parse_ports(arg, f->ports[TT_EITHER], &f->nports[TT_EITHER], err, errlen);
+		return tt_filter_add_ports(f, TT_EITHER, arg, err, errlen);
 	case OPT_LPORT:
-		return tt_parse_ports(arg, f->ports[TT_LOCAL], &f->nports[TT_LOCAL], err, errlen);
+		return tt_filter_add_ports(f, TT_LOCAL, arg, err, errlen);
 	case OPT_RPORT:
-		return tt_parse_ports(arg, f->ports[TT_REMOTE], &f->nports[TT_REMOTE], err, errlen);
+		return tt_filter_add_ports(f, TT_REMOTE, arg, err, errlen);
 	case 'a':
-		return tt_parse_prefix(arg, &f->addr[TT_EITHER], err, errlen);
+		return tt_filter_add_addr(f, TT_EITHER, arg, err, errlen);
 	case OPT_LADDR:
-		return tt_parse_prefix(arg, &f->addr[TT_LOCAL], err, errlen);
+		return tt_filter_add_addr(f, TT_LOCAL, arg, err, errlen);
 	case OPT_RADDR:
-		return tt_parse_prefix(arg, &f->addr[TT_REMOTE], err, errlen);
+		return tt_filter_add_addr(f, TT_REMOTE, arg, err, errlen);
 	case 's':
-		return tt_parse_states(arg, &f->states, err, errlen);
+		return tt_filter_add_states(f, arg, err, errlen);
 	case 'P':
-		if (tt_parse_u32(arg, &f->pid, err, errlen, "pid") || !f->pid || f->pid > 0x7fffffff) {
-			snprintf(err, errlen, "invalid pid '%s'", arg);
-			return -1;
-		}
-		f->have_pid = 1;
-		return 0;
-	case 'c':
-		if (!*arg || strlen(arg) >= sizeof(f->comm)) {
-			snprintf(err, errlen, "invalid comm '%s' (1 to %zu characters)", arg,
-				 sizeof(f->comm) - 1);
-			return -1;
-		}
-		strcpy(f->comm, arg);
-		f->have_comm = 1;
-		return 0;
+		return tt_filter_add_pid(f, arg, err, errlen);
+	case OPT_COMM:
+		return tt_filter_add_comm(f, arg, err, errlen);
 	case 'n':
-		if (tt_parse_u32(arg, &f->netns, err, errlen, "netns inode") || !f->netns) {
-			snprintf(err, errlen, "invalid netns inode '%s'", arg);
-			return -1;
-		}
-		f->have_netns = 1;
+		return tt_filter_add_netns(f, arg, err, errlen);
+	case OPT_COOKIE:
+		return tt_filter_add_cookie(f, arg, err, errlen);
+	case '4':
+		f->families |= TT_FAM_4;
+		return 0;
+	case '6':
+		f->families |= TT_FAM_6;
 		return 0;
 	case 'f':
 		o->file = arg;
@@ -147,8 +183,8 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 }
 
 /* getopt over argv[0..argc); the first non-option is left at *next. */
-static int parse_span(int argc, char **argv, struct tt_opts *o, int *nopts, int *next, char *err,
-		      size_t errlen)
+static int parse_span(int argc, char **argv, struct tt_opts *o, int *nopts, int *nformat,
+		      int *next, char *err, size_t errlen)
 {
 	int c;
 
@@ -168,6 +204,7 @@ static int parse_span(int argc, char **argv, struct tt_opts *o, int *nopts, int 
 		if (r)
 			return r;
 		(*nopts)++;
+		*nformat += c == 'o';
 	}
 	*next = optind;
 	return 0;
@@ -176,17 +213,17 @@ static int parse_span(int argc, char **argv, struct tt_opts *o, int *nopts, int 
 enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, char *err,
 				     size_t errlen)
 {
-	int nopts = 0, next, r;
+	int nopts = 0, nformat = 0, next, r;
 
 	memset(o, 0, sizeof(*o));
 	o->wait = 5;
 	err[0] = '\0';
-	r = parse_span(argc, argv, o, &nopts, &next, err, errlen);
+	r = parse_span(argc, argv, o, &nopts, &nformat, &next, err, errlen);
 	if (r == 0 && next < argc && (!strcmp(argv[next], "run") || !strcmp(argv[next], "stats"))) {
 		int sub = next;
 
 		o->mode = argv[sub][0] == 'r' ? TT_MODE_RUN : TT_MODE_STATS;
-		r = parse_span(argc - sub, argv + sub, o, &nopts, &next, err, errlen);
+		r = parse_span(argc - sub, argv + sub, o, &nopts, &nformat, &next, err, errlen);
 		next += sub;
 	}
 	if (r == 1)
@@ -204,8 +241,11 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 
 	switch (o->mode) {
 	case TT_MODE_STATS:
-		if (nopts || next < argc)
-			FAIL("stats takes no options or arguments");
+		/* Only -o: the counters as a table or one JSON object. */
+		if (nopts > nformat || next < argc)
+			FAIL("stats takes no options but -o text|json, and no arguments");
+		if (o->format == TT_FMT_CSV)
+			FAIL("stats prints text or JSON, not CSV");
 		return TT_OPTS_OK;
 	case TT_MODE_RUN:
 		if (next >= argc)
@@ -215,6 +255,8 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 			FAIL("run follows live events: --file does not go with it");
 		if (o->duration)
 			FAIL("run ends with its command: use --wait, not --duration");
+		if (o->count)
+			FAIL("run ends with its command: --count does not go with it");
 		o->now = 1;
 		break;
 	case TT_MODE_TRACE:
@@ -226,8 +268,12 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 			FAIL("--now skips what is buffered in the kernel: not with --file");
 		break;
 	}
-	if (o->format != TT_FMT_TEXT && o->relative)
-		FAIL("--relative is for text output: JSON and CSV always carry absolute numbers");
+	if (o->format != TT_FMT_TEXT && (o->wide || o->time != TT_TIME_ABS))
+		FAIL("%s is for text output: JSON and CSV carry every field, and ts_ns and time",
+		     o->wide ? "--wide" : "--time");
+	/* The sequence columns are where --relative shows. */
+	if (o->relative && o->format == TT_FMT_TEXT)
+		o->wide = 1;
 	if (o->format != TT_FMT_TEXT && o->timeline)
 		FAIL("--timeline prints text: not with -o %s", o->format == TT_FMT_JSON ? "json" : "csv");
 	return TT_OPTS_OK;

@@ -3,6 +3,7 @@
 #define TCPTRAIL_OPTIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "filter.h"
 #include "format.h"
@@ -13,8 +14,12 @@ struct tt_opts {
 	enum tt_mode mode;
 	enum tt_format format;
 	int relative;
+	int wide;
+	int no_header;
+	enum tt_time time;
 	int timeline;
 	int now;		/* start with new events (lseek SEEK_END) */
+	uint64_t count;		/* stop after this many events shown; 0: no limit */
 	double duration;	/* seconds; 0: until interrupted */
 	double wait;		/* run: seconds after CMD exits; < 0: until gone */
 	int wait_set;

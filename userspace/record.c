@@ -1,7 +1,6 @@
 /* record.c - decoding and validating tcptrail's binary records, name tables, TCP seq math. */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include "record.h"
@@ -33,19 +32,40 @@ const char *tt_cause_name(unsigned int cause)
 	return cause < TCPTRAIL_CAUSE_MAX ? cause_names[cause] : NULL;
 }
 
+/* Letters and digits only, lower case: "FIN_WAIT1", "fin-wait-1" and "FinWait1" meet. */
+static int squash(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *in; in++) {
+		if (*in == '-' || *in == '_')
+			continue;
+		if (o + 1 >= len)
+			return -1;
+		out[o++] = (char)(*in >= 'A' && *in <= 'Z' ? *in - 'A' + 'a' : *in);
+	}
+	out[o] = '\0';
+	return 0;
+}
+
 int tt_state_from_name(const char *name)
 {
-	char buf[32];
+	/* ss(8)'s words that are not the kernel's names with other punctuation. */
+	static const struct { const char *ss; int state; } alias[] = {
+		{ "estab", 1 }, { "closed", 7 }, { "listening", 10 },
+	};
+	char want[32], have[32];
 	size_t i;
 
-	for (i = 0; i < sizeof(buf) - 1 && name[i]; i++)
-		buf[i] = name[i] == '-' ? '_' : name[i];
-	if (name[i])
+	if (!*name || squash(name, want, sizeof(want)))
 		return -1;
-	buf[i] = '\0';
 	for (i = 1; i < TCPTRAIL_STATE_MAX; i++)
-		if (state_names[i] && !strcasecmp(buf, state_names[i]))
+		if (state_names[i] && !squash(state_names[i], have, sizeof(have)) &&
+		    !strcmp(want, have))
 			return (int)i;
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (!strcmp(want, alias[i].ss))
+			return alias[i].state;
 	return -1;
 }
 

@@ -13,7 +13,10 @@
 const char *tt_state_name(unsigned int state);
 const char *tt_kind_name(unsigned int kind);	/* "state", "lost", "tw_enter", ... */
 const char *tt_cause_name(unsigned int cause);	/* "expired", ...; NULL for NONE */
-/* Kernel state number for NAME (case-insensitive, '-' accepted for '_'), or -1. */
+/*
+ * Kernel state number for NAME, or -1. Case, '-' and '_' do not matter, so
+ * ss's names work too (fin-wait-1, time-wait; also estab, closed, listening).
+ */
 int tt_state_from_name(const char *name);
 
 /* Every kind except STATE and LOST describes a socket lifecycle step. */

@@ -30,7 +30,7 @@
 static const char usage_text[] =
 	"Usage: tcptrail [OPTIONS]\n"
 	"       tcptrail run [OPTIONS] [--] CMD [ARGS...]\n"
-	"       tcptrail stats\n"
+	"       tcptrail stats [-o json]\n"
 	"\n"
 	"Trace TCP state transitions recorded by the tcptrail kernel module.\n"
 	"\n"
@@ -38,28 +38,46 @@ static const char usage_text[] =
 	"  run           start CMD, print the changes of its connections (and of their\n"
 	"                local peers), then a timeline and ladder per connection;\n"
 	"                exits with CMD's status\n"
-	"  stats         print the module's counters\n"
+	"  stats         print the module's counters (-o json: one JSON object)\n"
 	"\n"
-	"Options:\n"
+	"Output:\n"
 	"  -o, --output FORMAT   text (default), json (JSON Lines) or csv\n"
-	"  -r, --relative        text: seq/ack relative to the ISNs\n"
+	"  -W, --wide            text: IPv6-wide address columns, ISN, SND_NXT, RCV_NXT,\n"
+	"                        peer ISN and the sysctl snapshot\n"
+	"  -r, --relative        seq/ack relative to the ISNs (text: implies -W;\n"
+	"                        JSON/CSV: adds rel_seq and rel_ack)\n"
+	"      --time FMT        text time: abs (HH:MM:SS.mmm, default), date (the\n"
+	"                        same, dated), epoch (s since 1970), rel (s since the\n"
+	"                        first event)\n"
+	"  -H, --no-header       no column header (text, CSV)\n"
 	"  -t, --timeline        at the end, print each connection's timeline and ladder\n"
+	"\n"
+	"When to stop:\n"
 	"  -d, --duration SEC    stop after SEC seconds\n"
+	"  -c, --count N         stop after N events shown\n"
 	"  -N, --now             skip the events already buffered: only new ones\n"
+	"\n"
+	"Filters (repeat one to add values: OR within an option, AND across options):\n"
 	"  -p, --port P[,P...]   either port is one of these (up to 8)\n"
 	"      --lport P[,P...]  local port is one of these\n"
 	"      --rport P[,P...]  remote port is one of these\n"
 	"  -a, --addr A[/LEN]    either address is in this IPv4 or IPv6 prefix\n"
 	"      --laddr A[/LEN]   local address is in the prefix\n"
 	"      --raddr A[/LEN]   remote address is in the prefix\n"
-	"  -s, --state S[,S...]  old or new state is one of these (ESTABLISHED, ...)\n"
+	"  -s, --state S[,S...]  old or new state is one of these: the kernel's names\n"
+	"                        (ESTABLISHED) or ss's (time-wait, fin-wait-1)\n"
+	"  -4, --ipv4            IPv4 sockets only\n"
+	"  -6, --ipv6            IPv6 sockets only (v4-mapped peers included)\n"
 	"  -P, --pid PID         owner process is PID\n"
-	"  -c, --comm COMM       owner process is named COMM\n"
-	"  -n, --netns INODE     network namespace inode is INODE\n"
-	"  -f, --file PATH       read a capture (header, then records) instead of the kernel\n"
+	"      --comm COMM       owner process is named COMM\n"
+	"  -n, --netns NS        network namespace: inode, name (ip netns) or path\n"
+	"      --cookie C        socket cookie: decimal, 0xHEX or ss -e's sk:HEX\n"
+	"\n"
+	"Input and capture:\n"
+	"  -f, --file PATH       read a capture (header, records) instead of the kernel\n"
 	"  -w, --raw-out PATH    also save the raw records to PATH, for --file\n"
 	"      --wait SEC        run: after CMD exits, follow its connections SEC seconds\n"
-	"                        more (default 5; 0: stop at once; -1: until all are gone)\n"
+	"                        more (default 5; 0: stop at once; -1: until all gone)\n"
 	"  -h, --help            this text\n"
 	"  -V, --version         version and ABI\n"
 	"\n"
@@ -69,16 +87,19 @@ static const char usage_text[] =
 	"Reading the kernel's records needs root or CAP_NET_ADMIN.\n"
 	"\n"
 	"EXAMPLES:\n"
-	"    tcptrail                        # all TCP state changes, oldest buffered first\n"
-	"    tcptrail -N -p 80,443           # only new ones, on port 80 or 443\n"
-	"    tcptrail -s TIME_WAIT -o json   # in or out of TIME_WAIT, as JSON Lines\n"
-	"    tcptrail -a 10.0.0.0/8 -t -d 30 # 30 s of 10/8, then timelines and ladders\n"
+	"    tcptrail                        # all TCP state changes, oldest first\n"
+	"    tcptrail -N -p 80 -p 443        # only new ones, on port 80 or 443\n"
+	"    tcptrail -s time-wait -o json   # in or out of TIME_WAIT, as JSON Lines\n"
+	"    tcptrail -a 10.0.0.0/8 -a 192.168.0.0/16 -t -d 30\n"
+	"                                    # 30 s of two prefixes, then timelines\n"
 	"    tcptrail -r --comm nginx        # nginx's connections, seq/ack relative\n"
-	"    tcptrail run -- curl -s http://example.com/ # curl's connections, then ladders\n"
-	"    tcptrail run --wait -1 -- ./client          # ... and wait out TIME_WAIT\n"
+	"    tcptrail -c 10 -4 -n blue       # 10 IPv4 events in netns 'blue'\n"
+	"    tcptrail run -- curl -s http://example.com/\n"
+	"                                    # curl's connections, then ladders\n"
+	"    tcptrail run --wait -1 -- ./client # ... and wait out TIME_WAIT\n"
 	"    tcptrail -w cap.bin -d 60       # save a minute of records\n"
-	"    tcptrail -f cap.bin -t          # replay them, with timelines\n"
-	"    tcptrail stats                  # the module's counters\n";
+	"    tcptrail -f cap.bin -t --time=date # replay them, dated, with timelines\n"
+	"    tcptrail stats -o json          # the module's counters\n";
 
 static volatile sig_atomic_t sig_got;		/* last SIGINT/SIGTERM */
 static volatile sig_atomic_t sig_count;
@@ -106,6 +127,9 @@ struct app {
 	struct tt_pidcache pids;
 	int have_pids;
 	uint64_t seen, lost, bad, unknown;
+	uint64_t shown;			/* for --count */
+	int done;			/* --count reached */
+	int have_t0;
 	/* Kernel filters we changed, and what control said before. */
 	const char *keys[8];
 	int nkeys;
@@ -237,12 +261,19 @@ static int open_stream(struct app *a)
 	}
 
 	/* Wall clock: a test's fixed offset, else the capture's, else this boot's. */
-	if (getenv("TCPTRAIL_TIME_OFFSET_NS"))
+	if (getenv("TCPTRAIL_TIME_OFFSET_NS")) {
 		a->fmt.wall_offset_ns = strtoll(getenv("TCPTRAIL_TIME_OFFSET_NS"), NULL, 10);
-	else if (!live && tt_header_get_wall_offset(&h, &off))
+	} else if (!live && tt_header_get_wall_offset(&h, &off)) {
 		a->fmt.wall_offset_ns = off;
-	else
+	} else {
 		a->fmt.wall_offset_ns = clock_offset();
+		/* A copy of raw (cat, dd) has no offset: its times may be another boot's. */
+		if (!live && (a->o.format != TT_FMT_TEXT || a->o.time != TT_TIME_REL))
+			fprintf(stderr, "tcptrail: warning: %s has no clock offset (not saved by "
+					"tcptrail -w): wall-clock times are right only if it was "
+					"recorded since this machine last booted; --time=rel needs "
+					"none\n", a->path);
+	}
 
 	if (a->o.raw_out) {
 		struct tcptrail_header out = h;
@@ -368,6 +399,8 @@ static void emit(void *arg, const struct tcptrail_event *ev, const struct tt_con
 		return;
 	}
 	tt_fmt_print_event(stdout, &a->fmt, ev, c ? &c->isns : NULL);
+	if (ev->kind != TCPTRAIL_EV_LOST && a->o.count && ++a->shown >= a->o.count)
+		a->done = 1;
 }
 
 static void handle_record(struct app *a, const unsigned char *rec)
@@ -386,16 +419,22 @@ static void handle_record(struct app *a, const unsigned char *rec)
 		return;
 	case TT_EV_BAD:
 		if (a->bad++ < 3)
-			fprintf(stderr, "tcptrail: skipping a malformed record (cpu %u, seq %" PRIu64
+			fprintf(stderr, "tcptrail: skipping a malformed record (cpu %u, pos %" PRIu64
 					"): %s\n", ev.cpu, (uint64_t)ev.seq, why);
 		return;
 	case TT_EV_OK:
 		break;
 	}
-	if (ev.kind == TCPTRAIL_EV_LOST)
+	if (ev.kind == TCPTRAIL_EV_LOST) {
 		a->lost += ev.count;
-	else
+	} else {
 		a->seen++;
+		if (!a->have_t0) {
+			/* --time=rel counts from the first event read, shown or not. */
+			a->fmt.t0_ns = ev.ts_ns;
+			a->have_t0 = 1;
+		}
+	}
 	/* The kernel's filters again: events buffered before we set them, and --file. */
 	if (!tt_filter_match(&a->o.filter, &ev, 1))
 		return;
@@ -429,19 +468,25 @@ static int drain(struct app *a)
 		}
 		if (n == 0) {
 			if (a->have) {
+				if (a->raw_out)
+					fwrite(a->buf, 1, a->have, a->raw_out);
 				fprintf(stderr, "tcptrail: %s ends inside a record (%zu bytes left over)\n",
 					a->path, a->have);
 				a->truncated = 1;
 			}
 			return 1;
 		}
-		if (a->raw_out)
-			fwrite(a->buf + a->have, 1, (size_t)n, a->raw_out);
 		a->have += (size_t)n;
-		for (; a->have - off >= TT_REC; off += TT_REC)
+		/* Record by record, so that -w holds what --count let through and no more. */
+		for (; a->have - off >= TT_REC && !a->done; off += TT_REC) {
+			if (a->raw_out)
+				fwrite(a->buf + off, 1, TT_REC, a->raw_out);
 			handle_record(a, a->buf + off);
+		}
 		memmove(a->buf, a->buf + off, a->have - off);
 		a->have -= off;
+		if (a->done)
+			return 1;
 		if (ferror(stdout)) {
 			a->out_broken = 1;
 			if (!a->out_errno)
@@ -498,7 +543,15 @@ static void reap(struct app *a)
 	}
 }
 
-static int do_stats(const char *dir)
+/* A counter's value goes to JSON as a number when it is one. */
+static int is_integer(const char *s)
+{
+	if (*s == '-')
+		s++;
+	return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 19;
+}
+
+static int do_stats(const char *dir, int json)
 {
 	char path[PATH_MAX], line[512];
 	char keys[256][64], vals[256][128];
@@ -527,8 +580,26 @@ static int do_stats(const char *dir)
 		n++;
 	}
 	fclose(f);
-	for (int i = 0; i < n; i++)
-		printf("%-*s  %*s\n", kw, keys[i], vw, vals[i]);
+	if (json) {
+		/* One object, keys as the module names them (events.state, ...). */
+		for (int i = 0; i < n; i++) {
+			fputs(i ? "," : "{", stdout);
+			tt_fmt_json_string(stdout, keys[i]);
+			putchar(':');
+			if (is_integer(vals[i]))
+				fputs(vals[i], stdout);
+			else
+				tt_fmt_json_string(stdout, vals[i]);
+		}
+		puts(n ? "}" : "{}");
+	} else {
+		for (int i = 0; i < n; i++)
+			printf("%-*s  %*s\n", kw, keys[i], vw, vals[i]);
+	}
+	if (fflush(stdout) && errno != EPIPE) {
+		fprintf(stderr, "tcptrail: writing output: %s\n", strerror(errno));
+		return 1;
+	}
 	return 0;
 }
 
@@ -560,11 +631,14 @@ int main(int argc, char **argv)
 	/* Tests point this at a directory of plain files. */
 	a->dir = getenv("TCPTRAIL_PROC_DIR") ? getenv("TCPTRAIL_PROC_DIR") : PROC_DIR;
 	if (a->o.mode == TT_MODE_STATS)
-		return do_stats(a->dir);
+		return do_stats(a->dir, a->o.format == TT_FMT_JSON);
 
 	a->fd = -1;
 	a->fmt.format = a->o.format;
 	a->fmt.relative = a->o.relative;
+	a->fmt.wide = a->o.wide;
+	a->fmt.no_header = a->o.no_header;
+	a->fmt.time = a->o.time;
 
 	/* Signals only arrive inside ppoll(), so the loop never races them. */
 	memset(&sa, 0, sizeof(sa));

@@ -497,7 +497,7 @@ static void timeline_build(const struct tt_conn *c, struct timeline *tl)
 void tt_conn_print_timeline(FILE *f, const struct tt_conn *c, const struct tt_fmt *fmt,
 			    uint64_t end_ts)
 {
-	char la[64], ra[64], when[32], comm[80];
+	char la[64], ra[64], when[48], comm[80];
 	struct timeline tl;
 
 	tt_fmt_addrport(la, sizeof(la), c->family, c->saddr, c->sport);
@@ -510,7 +510,9 @@ void tt_conn_print_timeline(FILE *f, const struct tt_conn *c, const struct tt_fm
 		tt_fmt_comm(comm, sizeof(comm), c->comm);
 		fprintf(f, ", pid %u (%s)", c->pid, comm);
 	}
-	fprintf(f, ", netns %u, cookie %" PRIu64 ", first seen %s\n", c->netns, c->cookie, when);
+	/* ss -e shows the cookie in hex as sk:; say it both ways. */
+	fprintf(f, "\n  netns %u, cookie %" PRIu64 " (ss sk:%" PRIx64 "), first seen %s\n", c->netns,
+		c->cookie, c->cookie, when);
 	if (c->isns.have_isn || c->isns.have_peer) {
 		fputs("  ISN", f);
 		if (c->isns.have_isn)
@@ -526,13 +528,15 @@ void tt_conn_print_timeline(FILE *f, const struct tt_conn *c, const struct tt_fm
 	for (size_t i = 0; i < tl.n; i++) {
 		const struct tl_row *r = &tl.rows[i];
 		char at[32], dur[40];
-		int64_t rel = (int64_t)(r->start - c->first_ts);
+		/* Unsigned both ways: a corrupt ts must not overflow a negation. */
+		if (r->start < c->first_ts) {
+			uint64_t before = c->first_ts - r->start;
 
-		if (rel < 0)
-			snprintf(at, sizeof(at), "-%" PRIu64 ".%03" PRIu64, (uint64_t)-rel / 1000000,
-				 (uint64_t)-rel / 1000 % 1000);
-		else
-			tt_fmt_ms(at, sizeof(at), (uint64_t)rel);
+			snprintf(at, sizeof(at), "-%" PRIu64 ".%03" PRIu64, before / 1000000,
+				 before / 1000 % 1000);
+		} else {
+			tt_fmt_ms(at, sizeof(at), r->start - c->first_ts);
+		}
 		if (r->is_note) {
 			fprintf(f, "  %10s  %-24s %12s  %s\n", at, "", "", r->end);
 			continue;

@@ -142,8 +142,8 @@ void tmpdir_cleanup(void)
 		nftw(tmp_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-int run_wrapped(const char *const *prefix, const char *const *args, const char *const *env,
-		struct run_result *r)
+static int run_bin(const char *bin, const char *const *prefix, const char *const *args,
+		   const char *const *env, struct run_result *r)
 {
 	char outp[4200], errp[4200];
 	const char *dir = tmpdir_make();
@@ -179,7 +179,7 @@ int run_wrapped(const char *const *prefix, const char *const *args, const char *
 		}
 		for (; prefix && *prefix; prefix++)
 			argv[n++] = *prefix;
-		argv[n++] = TT_BIN;
+		argv[n++] = bin;
 		for (; *args && n < 63; args++)
 			argv[n++] = *args;
 		argv[n] = NULL;
@@ -195,6 +195,18 @@ int run_wrapped(const char *const *prefix, const char *const *args, const char *
 	if (!r->err)
 		r->err = strdup("");
 	return 0;
+}
+
+int run_wrapped(const char *const *prefix, const char *const *args, const char *const *env,
+		struct run_result *r)
+{
+	return run_bin(TT_BIN, prefix, args, env, r);
+}
+
+int run_program(const char *bin, const char *const *args, const char *const *env,
+		struct run_result *r)
+{
+	return run_bin(bin, NULL, args, env, r);
 }
 
 int run_tcptrail(const char *const *args, const char *const *env, struct run_result *r)

@@ -23,6 +23,9 @@ int run_tcptrail(const char *const *args, const char *const *env, struct run_res
 /* The same, as "@prefix... tcptrail @args..." (e.g. setpriv to drop root). */
 int run_wrapped(const char *const *prefix, const char *const *args, const char *const *env,
 		struct run_result *r);
+/* Another program of the tests (the fuzzer), the same way. */
+int run_program(const char *bin, const char *const *args, const char *const *env,
+		struct run_result *r);
 void run_free(struct run_result *r);
 
 /* A fresh directory under /tmp, removed by tmpdir_cleanup(). */
@@ -37,5 +40,6 @@ void test_options(void);
 void test_format(void);
 void test_trail(void);
 void test_e2e(void);
+void test_conventions(void);
 
 #endif

@@ -10,6 +10,7 @@ int main(void)
 	test_format();
 	test_trail();
 	test_e2e();
+	test_conventions();
 	tmpdir_cleanup();
 	printf("%d passed, %d failed\n", tap_passed, tap_failed);
 	return tap_failed ? 1 : 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "filter.h"
 #include "fixtures.h"
@@ -35,7 +36,7 @@ static void valid(void)
 	tap_ok(parse("-o json -p 80,443 -a 10.1.2.3/8 -s established,time-wait -d 2.5", &o, err,
 		     sizeof(err)) == TT_OPTS_OK && o.format == TT_FMT_JSON &&
 	       o.filter.nports[TT_EITHER] == 2 && o.filter.ports[TT_EITHER][1] == 443 &&
-	       o.filter.addr[TT_EITHER].len == 8 && o.filter.states == ((1u << 1) | (1u << 6)) &&
+	       o.filter.addrs[TT_EITHER][0].len == 8 && o.filter.states == ((1u << 1) | (1u << 6)) &&
 	       o.duration == 2.5, "options: output, port, addr, state, duration");
 	tt_filter_kernel_cmds(&o.filter, cmds, sizeof(cmds));
 	tap_ok(!strcmp(cmds, "port 80,443\naddr 10.0.0.0/8\nstate ESTABLISHED,TIME_WAIT\n"),
@@ -49,10 +50,11 @@ static void valid(void)
 	       "options: local/remote keys, 8 ports, IPv6");
 
 	tap_ok(parse("--pid 42 --comm nginx --netns 4026531840 -r -t -N", &o, err, sizeof(err)) ==
-		       TT_OPTS_OK && o.filter.have_pid && o.filter.pid == 42 && o.filter.have_comm &&
-	       !strcmp(o.filter.comm, "nginx") && o.filter.netns == FX_NETNS && o.relative &&
-	       o.timeline && o.now && !tt_filter_has_kernel_part(&o.filter),
-	       "options: local-only filters, relative, timeline, now");
+		       TT_OPTS_OK && o.filter.npids == 1 && o.filter.pids[0] == 42 &&
+	       o.filter.ncomms == 1 && !strcmp(o.filter.comms[0], "nginx") &&
+	       o.filter.netns[0] == FX_NETNS && o.relative && o.wide && o.timeline && o.now &&
+	       !tt_filter_has_kernel_part(&o.filter),
+	       "options: local-only filters, relative (implies wide), timeline, now");
 
 	tap_ok(parse("-o csv run --wait -1 -- curl -s http://x/", &o, err, sizeof(err)) ==
 		       TT_OPTS_OK && o.mode == TT_MODE_RUN && o.wait == -1 && o.now &&
@@ -78,12 +80,14 @@ static void invalid(void)
 		"-o xml", "-o", "--port", "--port 0", "--port 65536", "--port 80,", "--port ,80",
 		"--port 8o", "--port 1,2,3,4,5,6,7,8,9", "--port -1", "--addr 10.0.0.0/33",
 		"--addr ::1/129", "--addr 300.1.1.1", "--addr 10.0.0.1/", "--addr 10.0.0.1/x",
-		"--state FOO", "--state ESTABLISHED,", "--state CLOSED", "--pid 0", "--pid -5",
+		"--state FOO", "--state ESTABLISHED,", "--state CLOSEDX", "--pid 0", "--pid -5",
 		"--pid 99999999999", "--comm 0123456789abcdef", "--comm=", "--netns x",
 		"--duration 0", "--duration -1", "--duration 1s", "--wait 3", "run --wait -2 -- true",
 		"run --wait x -- true", "run", "run --", "run -f x -- true", "run -d 3 -- true",
-		"stats -o json", "stats extra", "-o json -r", "-o csv -t", "-f x --now", "--bogus",
-		"-Z", "extra-arg",
+		"stats -o csv", "stats -p 80", "stats extra", "-o json -W", "-o csv --time=rel",
+		"--time=utc", "--time", "-c 0", "-c x", "-c -3", "run -c 3 -- true", "--cookie sk:xyz",
+		"--cookie 0x", "--netns nosuchname", "--netns /nonexistent/ns", "-c",
+		"-p 1,2,3,4,5 -p 6,7,8,9", "-o csv -t", "-f x --now", "--bogus", "-Z", "extra-arg",
 	};
 	struct tt_opts o;
 	char err[256];
@@ -153,16 +157,18 @@ static void match(void)
 	tap_ok(tt_filter_match(&f, &e, 1), "match: lport and rport together");
 
 	memset(&f, 0, sizeof(f));
-	tt_parse_prefix("192.168.0.0/16", &f.addr[TT_EITHER], err, sizeof(err));
+	tt_filter_add_addr(&f, TT_EITHER, "192.168.0.0/16", err, sizeof(err));
 	tap_ok(tt_filter_match(&f, &e, 1), "match: address prefix, either side");
-	tt_parse_prefix("192.168.0.0/16", &f.addr[TT_LOCAL], err, sizeof(err));
+	tt_filter_add_addr(&f, TT_LOCAL, "192.168.0.0/16", err, sizeof(err));
 	tap_ok(!tt_filter_match(&f, &e, 1), "match: laddr prefix misses the remote address");
 	memset(&f, 0, sizeof(f));
-	tt_parse_prefix("10.1.2.0/23", &f.addr[TT_LOCAL], err, sizeof(err));
+	tt_filter_add_addr(&f, TT_LOCAL, "10.1.2.0/23", err, sizeof(err));
 	tap_ok(tt_filter_match(&f, &e, 1), "match: /23 prefix");
-	tt_parse_prefix("10.1.4.0/23", &f.addr[TT_LOCAL], err, sizeof(err));
+	memset(&f, 0, sizeof(f));
+	tt_filter_add_addr(&f, TT_LOCAL, "10.1.4.0/23", err, sizeof(err));
 	tap_ok(!tt_filter_match(&f, &e, 1), "match: /23 prefix, other half");
-	tt_parse_prefix("::/0", &f.addr[TT_LOCAL], err, sizeof(err));
+	memset(&f, 0, sizeof(f));
+	tt_filter_add_addr(&f, TT_LOCAL, "::/0", err, sizeof(err));
 	tap_ok(!tt_filter_match(&f, &e, 1), "match: an IPv6 prefix never matches IPv4");
 
 	memset(&f, 0, sizeof(f));
@@ -174,24 +180,23 @@ static void match(void)
 	tap_ok(!tt_filter_match(&f, &e, 1), "match: state not in the set");
 
 	memset(&f, 0, sizeof(f));
-	f.have_pid = 1;
-	f.pid = 7;
+	f.npids = 1;
+	f.pids[0] = 7;
 	tap_ok(tt_filter_match(&f, &e, 0), "match: pid");
-	f.pid = 8;
+	f.pids[0] = 8;
 	tap_ok(!tt_filter_match(&f, &e, 0), "match: other pid");
-	f.pid = 7;
+	f.pids[0] = 7;
 	e.flags = 0;
 	tap_ok(!tt_filter_match(&f, &e, 0), "match: pid filter drops events without owner");
 	e.flags = TCPTRAIL_F_OWNER;
 	memset(&f, 0, sizeof(f));
-	f.have_comm = 1;
-	strcpy(f.comm, "curl");
+	tt_filter_add_comm(&f, "curl", err, sizeof(err));
 	tap_ok(tt_filter_match(&f, &e, 0), "match: comm");
-	strcpy(f.comm, "cur");
+	strcpy(f.comms[0], "cur");
 	tap_ok(!tt_filter_match(&f, &e, 0), "match: comm is exact");
 	memset(&f, 0, sizeof(f));
-	f.have_netns = 1;
-	f.netns = 1;
+	f.nnetns = 1;
+	f.netns[0] = 1;
 	tap_ok(!tt_filter_match(&f, &e, 0), "match: netns");
 
 	memset(&lost, 0, sizeof(lost));
@@ -199,8 +204,110 @@ static void match(void)
 	tap_ok(tt_filter_match(&f, &lost, 1), "match: LOST records always pass");
 }
 
+/* Issue 11 #8: a repeated filter adds values (OR), keys still AND. */
+static void repeats(void)
+{
+	struct tcptrail_event lo = ev_v4("127.0.0.1", 40000, "127.0.0.1", 8080, 1, 4);
+	struct tcptrail_event ten = ev_v4("10.1.1.1", 40000, "10.2.2.2", 443, 10, 3);
+	struct tcptrail_event other = ev_v4("192.0.2.1", 40000, "192.0.2.2", 80, 1, 8);
+	struct tt_opts o;
+	char err[256], cmds[512];
+
+	tap_ok(parse("-a 127.0.0.0/8 -a 10.0.0.0/8", &o, err, sizeof(err)) == TT_OPTS_OK &&
+	       tt_filter_match(&o.filter, &lo, 1) && tt_filter_match(&o.filter, &ten, 1) &&
+	       !tt_filter_match(&o.filter, &other, 1),
+	       "repeats: -a 127.0.0.0/8 -a 10.0.0.0/8 matches either prefix");
+	tt_filter_kernel_cmds(&o.filter, cmds, sizeof(cmds));
+	tap_ok(!strcmp(cmds, "addr 0.0.0.0/1\n"), "repeats: the kernel gets the prefix covering both");
+	parse("-a 10.1.0.0/16 -a 10.2.0.0/16 --raddr 10.2.2.2", &o, err, sizeof(err));
+	tt_filter_kernel_cmds(&o.filter, cmds, sizeof(cmds));
+	tap_ok(!strcmp(cmds, "addr 10.0.0.0/14\nraddr 10.2.2.2/32\n") &&
+	       tt_filter_match(&o.filter, &ten, 1), "repeats: covering prefix /14, raddr apart");
+	parse("-a 10.0.0.0/8 -a 2001:db8::/32", &o, err, sizeof(err));
+	tap_ok(tt_filter_kernel_cmds(&o.filter, cmds, sizeof(cmds)) == 0 &&
+	       !tt_filter_has_kernel_part(&o.filter) && tt_filter_match(&o.filter, &ten, 1) &&
+	       !tt_filter_match(&o.filter, &lo, 1),
+	       "repeats: prefixes of both families stay local, and still match exactly");
+
+	tap_ok(parse("-s ESTABLISHED -s LISTEN", &o, err, sizeof(err)) == TT_OPTS_OK &&
+	       o.filter.states == ((1u << 1) | (1u << 10)) && tt_filter_match(&o.filter, &lo, 1) &&
+	       tt_filter_match(&o.filter, &ten, 1),
+	       "repeats: -s ESTABLISHED -s LISTEN keeps both");
+	tap_ok(parse("-p 80 -p 443,80 --lport 1", &o, err, sizeof(err)) == TT_OPTS_OK &&
+	       o.filter.nports[TT_EITHER] == 2 && o.filter.ports[TT_EITHER][1] == 443 &&
+	       o.filter.nports[TT_LOCAL] == 1, "repeats: ports add up, duplicates once");
+	tap_ok(parse("-P 7 -P 8 --comm nginx --comm curl", &o, err, sizeof(err)) == TT_OPTS_OK &&
+	       tt_filter_match(&o.filter, &lo, 0), "repeats: pids and comms, OR within each");
+	parse("-P 8 -P 9 --comm curl", &o, err, sizeof(err));
+	tap_ok(!tt_filter_match(&o.filter, &lo, 0), "repeats: AND across keys (pid misses)");
+	parse("-s LISTEN -p 8080", &o, err, sizeof(err));
+	tap_ok(!tt_filter_match(&o.filter, &lo, 1) && !tt_filter_match(&o.filter, &ten, 1),
+	       "repeats: state and port are ANDed");
+}
+
+/* Peer conventions: ss's state names, netns by name, cookies as ss shows them, -4/-6, -c, -H. */
+static void peers(void)
+{
+	struct tcptrail_event e = ev_v4("10.1.2.3", 40000, "192.168.1.9", 80, 2, 1);
+	const char *dir = tmpdir_make();
+	char err[256], path[4300], env_was[4300] = "";
+	struct tt_opts o;
+	struct stat st;
+	uint32_t mask = 0;
+	uint64_t cookie = 0;
+	int ok;
+
+	ok = !tt_parse_states("fin-wait-1,fin-wait-2,time-wait,syn-sent,syn-recv,close-wait,"
+			      "last-ack,closing,estab,listening,closed", &mask, err, sizeof(err));
+	tap_ok(ok && mask == ((1u << 4) | (1u << 5) | (1u << 6) | (1u << 2) | (1u << 3) |
+			      (1u << 8) | (1u << 9) | (1u << 11) | (1u << 1) | (1u << 10) |
+			      (1u << 7)), "states: ss's names (fin-wait-1, estab, listening, ...)");
+	tap_ok(tt_state_from_name("FinWait1") == 4 && tt_state_from_name("new_syn_recv") == 12 &&
+	       tt_state_from_name("SYN-RECV") == 3 && tt_state_from_name("fin-wait") < 0,
+	       "states: case and punctuation do not matter, names must be whole");
+
+	tap_ok(!tt_parse_cookie("sk:1001", &cookie, err, sizeof(err)) && cookie == 4097 &&
+	       !tt_parse_cookie("0x1001", &cookie, err, sizeof(err)) && cookie == 4097 &&
+	       !tt_parse_cookie("4097", &cookie, err, sizeof(err)) && cookie == 4097,
+	       "cookie: decimal, 0xHEX and ss -e's sk:HEX");
+
+	snprintf(path, sizeof(path), "%s/blue", dir);
+	write_file(path, "", 0);
+	stat(path, &st);
+	if (getenv("TCPTRAIL_NETNS_DIR"))
+		snprintf(env_was, sizeof(env_was), "%s", getenv("TCPTRAIL_NETNS_DIR"));
+	setenv("TCPTRAIL_NETNS_DIR", dir, 1);
+	tap_ok(parse("-n blue", &o, err, sizeof(err)) == TT_OPTS_OK && o.filter.nnetns == 1 &&
+	       o.filter.netns[0] == (uint32_t)st.st_ino, "netns: a name in /run/netns is its inode");
+	snprintf(path, sizeof(path), "-n %s/blue -n 42", dir);
+	tap_ok(parse(path, &o, err, sizeof(err)) == TT_OPTS_OK && o.filter.nnetns == 2 &&
+	       o.filter.netns[0] == (uint32_t)st.st_ino && o.filter.netns[1] == 42,
+	       "netns: a path, and an inode, repeated");
+	if (env_was[0])
+		setenv("TCPTRAIL_NETNS_DIR", env_was, 1);
+	else
+		unsetenv("TCPTRAIL_NETNS_DIR");
+
+	tap_ok(parse("-4", &o, err, sizeof(err)) == TT_OPTS_OK && tt_filter_match(&o.filter, &e, 0),
+	       "family: -4 keeps IPv4");
+	parse("-6", &o, err, sizeof(err));
+	tap_ok(!tt_filter_match(&o.filter, &e, 0), "family: -6 drops IPv4");
+	tap_ok(parse("-c 5 -H -W --time=date", &o, err, sizeof(err)) == TT_OPTS_OK &&
+	       o.count == 5 && o.no_header && o.wide && o.time == TT_TIME_DATE &&
+	       !o.filter.ncomms, "options: -c is --count, -H, -W, --time");
+	tap_ok(parse("--count 3 --no-header --wide --time epoch", &o, err, sizeof(err)) ==
+		       TT_OPTS_OK && o.count == 3 && o.no_header && o.time == TT_TIME_EPOCH,
+	       "options: long forms");
+	tap_ok(parse("stats -o json", &o, err, sizeof(err)) == TT_OPTS_OK &&
+	       o.mode == TT_MODE_STATS && o.format == TT_FMT_JSON, "options: stats -o json");
+	tap_ok(parse("-o json -r", &o, err, sizeof(err)) == TT_OPTS_OK && o.relative,
+	       "options: -r with JSON (adds rel_seq/rel_ack)");
+}
+
 void test_options(void)
 {
+	repeats();
+	peers();
 	valid();
 	invalid();
 	restore();
