@@ -22,8 +22,8 @@ expect = trail.expect
 states = [r for r in recs if r["event"] == "state"]
 client = [r for r in states if r["comm"] == "curl"]
 server = [r for r in states if r["comm"] == "python3" and r["old"] != "CLOSE"]
-expect(len(recs) > 0 and all("seq" in r and "ts_ns" in r and "time" in r for r in recs),
-       "every JSON line parses and has seq, ts_ns, time")
+expect(len(recs) > 0 and all("pos" in r and "ts_ns" in r and "time" in r for r in recs),
+       "every JSON line parses and has pos, ts_ns, time")
 expect([r["new"] for r in client][:2] == ["SYN_SENT", "ESTABLISHED"] and client[-1]["new"] == "CLOSE",
        "run follows curl's connection from SYN_SENT to CLOSE")
 expect(any(r["old"] == "SYN_RECV" and r["new"] == "ESTABLISHED" for r in server),
@@ -34,13 +34,13 @@ same = 0
 for r in recs:
     if r["event"] == "lost":
         continue
-    t = by_id.get((r["cpu"], r["seq"]))
+    t = by_id.get((r["cpu"], r["pos"]))  # the reader's pos is the events file's seq
     if t is None:
         continue
     keys = ["cookie", "sport", "dport", "ts_ns", "dur_ns", "snd_una", "snd_nxt", "rcv_nxt", "netns"]
     ok = all(r[k] == t[k] for k in keys) and r["isn"] == t["isn"] and r["peer_isn"] == t["peer_isn"]
     ok = ok and r["saddr"] == t["saddr"] and r["daddr"] == t["daddr"]
-    expect(ok, "JSON %s seq %d agrees with /proc text" % (r["event"], r["seq"]))
+    expect(ok, "JSON %s pos %d agrees with /proc text" % (r["event"], r["pos"]))
     same += 1
 expect(same == len([r for r in recs if r["event"] != "lost"]), "every JSON event is in the /proc text (%d)" % same)
 if trail.FAILED:
