@@ -6,6 +6,9 @@ BUILD="${TCPTRAIL_BUILD:-$TOP/build}"
 # Unpacked kernels, the test kernel and checkpatch: per user, shared by
 # every checkout and worktree.
 CACHE="${TCPTRAIL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tcptrail}"
+# Resolved: the guest mounts paths under the host root, where an absolute
+# symlink would point into the initramfs.
+CACHE=$(readlink -m "$CACHE")
 
 die() {
 	echo "${0##*/}: $*" >&2

@@ -88,6 +88,7 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 			snprintf(err, errlen, "invalid output format '%s' (want text, json or csv)", arg);
 			return -1;
 		}
+		o->format_set = 1;
 		return 0;
 	case 'r':
 		o->relative = 1;

@@ -13,6 +13,7 @@ enum tt_mode { TT_MODE_TRACE, TT_MODE_RUN, TT_MODE_STATS };
 struct tt_opts {
 	enum tt_mode mode;
 	enum tt_format format;
+	int format_set;		/* -o given: -w then prints as well */
 	int relative;
 	int wide;
 	int no_header;

@@ -39,7 +39,7 @@ static int count_lines(const char *s, const char *needle)
 	return n;
 }
 
-/* Run tcptrail on a fixture with up to 6 more arguments. */
+/* Run tcptrail on a fixture with up to 4 more arguments. */
 static void on(const char *fx, struct run_result *r, const char *const *env, const char *a1,
 	       const char *a2, const char *a3, const char *a4)
 {
@@ -234,7 +234,7 @@ static void peers(void)
 	char copy[4300];
 
 	snprintf(copy, sizeof(copy), "%s/count.bin", tmpdir_make());
-	on("pair", &r, NULL, "-c", "3", "-w", copy);
+	on("pair", &r, NULL, "-c3", "-otext", "-w", copy);
 	tap_ok(r.status == 0 && count_lines(r.out, NULL) == 4 && !stat(copy, &st) &&
 	       st.st_size == 4 * 176, "count: -c 3 stops after 3 events; -w holds 3 records");
 	run_free(&r);

@@ -354,9 +354,11 @@ static void run_mode(void)
 static void capture(void)
 {
 	const char *copy = path_in(tmpdir_make(), "copy.bin");
-	const char *args[] = { "--file", fx_path("pair"), "--raw-out", copy, NULL };
+	const char *args[] = { "--file", fx_path("pair"), "--raw-out", copy, "-o", "text", NULL };
+	const char *alone[] = { "--file", fx_path("pair"), "-w", copy, NULL };
 	const char *replay[] = { "--file", copy, NULL };
-	struct run_result r1, r2;
+	struct run_result r1, r2, r3;
+	struct stat st, in;
 
 	run_tcptrail(args, fixed_time, &r1);
 	/* No offset in the environment: the copy's header has the capture's. */
@@ -364,8 +366,14 @@ static void capture(void)
 	tap_ok(r1.status == 0 && r2.status == 0 && r1.outlen && r1.outlen == r2.outlen &&
 	       !memcmp(r1.out, r2.out, r1.outlen),
 	       "capture: --raw-out replays identically, wall clock included");
+	/* As tcpdump -w: -w without -o saves every record and prints none. */
+	run_tcptrail(alone, fixed_time, &r3);
+	tap_ok(r3.status == 0 && r3.outlen == 0 && !stat(fx_path("pair"), &in) &&
+	       !stat(copy, &st) && st.st_size == in.st_size && strstr(r3.err, "events seen"),
+	       "capture: -w alone prints nothing and saves every record");
 	run_free(&r1);
 	run_free(&r2);
+	run_free(&r3);
 }
 
 /* Input and output are one file (a link, another name): refused, input intact. */
