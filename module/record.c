@@ -29,6 +29,15 @@ static const char *const tt_state_names[TCPTRAIL_STATE_MAX] = {
 	TCPTRAIL_STATE_NAMES
 };
 
+/* The ABI's state numbers are the kernel's: the reader relies on it. */
+#define tt_same(a, b) ((int)(a) == (int)(b))
+static_assert(tt_same(TCPTRAIL_ESTABLISHED, TCP_ESTABLISHED) &&
+	      tt_same(TCPTRAIL_TIME_WAIT, TCP_TIME_WAIT) &&
+	      tt_same(TCPTRAIL_CLOSE, TCP_CLOSE) && tt_same(TCPTRAIL_LISTEN, TCP_LISTEN) &&
+	      tt_same(TCPTRAIL_CLOSING, TCP_CLOSING) &&
+	      tt_same(TCPTRAIL_NEW_SYN_RECV, TCP_NEW_SYN_RECV) &&
+	      tt_same(TCPTRAIL_NEW_SYN_RECV + 1, TCPTRAIL_STATE_MAX));
+
 static const char *const tt_kind_names[TCPTRAIL_EV_MAX] = {
 	TCPTRAIL_KIND_NAMES
 };

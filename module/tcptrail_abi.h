@@ -84,10 +84,23 @@ enum tcptrail_cause {
 #define TCPTRAIL_F_NO_TUPLE	0x0040	/* 4-tuple could not be completed */
 #define TCPTRAIL_F_SYSCTLS	0x0080	/* the sysctl snapshot is filled in */
 
-/*
- * Kernel TCP states, by their numbers in include/net/tcp_states.h, as a
- * designated initializer: both sides build their name table from it.
- */
+/* Kernel TCP states, by their numbers in include/net/tcp_states.h. */
+enum tcptrail_state {
+	TCPTRAIL_ESTABLISHED = 1,
+	TCPTRAIL_SYN_SENT,
+	TCPTRAIL_SYN_RECV,
+	TCPTRAIL_FIN_WAIT1,
+	TCPTRAIL_FIN_WAIT2,
+	TCPTRAIL_TIME_WAIT,
+	TCPTRAIL_CLOSE,
+	TCPTRAIL_CLOSE_WAIT,
+	TCPTRAIL_LAST_ACK,
+	TCPTRAIL_LISTEN,
+	TCPTRAIL_CLOSING,
+	TCPTRAIL_NEW_SYN_RECV,
+};
+
+/* Their names, as a designated initializer: both sides build their table from it. */
 #define TCPTRAIL_STATE_NAMES					\
 	[1] = "ESTABLISHED", [2] = "SYN_SENT", [3] = "SYN_RECV",	\
 	[4] = "FIN_WAIT1", [5] = "FIN_WAIT2", [6] = "TIME_WAIT",	\

@@ -18,6 +18,7 @@ enum {
 	OPT_COMM,
 	OPT_COOKIE,
 	OPT_TIME,
+	OPT_BY,
 };
 
 /* No -c for --comm: -c N is a count in tcpdump, tshark and ping. */
@@ -49,6 +50,7 @@ static const struct option long_opts[] = {
 	{ "file", required_argument, NULL, 'f' },
 	{ "raw-out", required_argument, NULL, 'w' },
 	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "by", required_argument, NULL, OPT_BY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -167,6 +169,17 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 	case 'w':
 		o->raw_out = arg;
 		return 0;
+	case OPT_BY:
+		if (!strcmp(arg, "port"))
+			o->hist_by = TT_HIST_PORT;
+		else if (!strcmp(arg, "comm"))
+			o->hist_by = TT_HIST_COMM;
+		else {
+			snprintf(err, errlen, "invalid --by '%s' (want port or comm)", arg);
+			return -1;
+		}
+		o->hist_by_set = 1;
+		return 0;
 	case OPT_WAIT:
 		o->wait_set = 1;
 		return parse_seconds(arg, &o->wait, 1, err, errlen, "wait");
@@ -220,10 +233,12 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 	o->wait = 5;
 	err[0] = '\0';
 	r = parse_span(argc, argv, o, &nopts, &nformat, &next, err, errlen);
-	if (r == 0 && next < argc && (!strcmp(argv[next], "run") || !strcmp(argv[next], "stats"))) {
+	if (r == 0 && next < argc && (!strcmp(argv[next], "run") || !strcmp(argv[next], "stats") ||
+				      !strcmp(argv[next], "hist"))) {
 		int sub = next;
 
-		o->mode = argv[sub][0] == 'r' ? TT_MODE_RUN : TT_MODE_STATS;
+		o->mode = argv[sub][0] == 'r' ? TT_MODE_RUN :
+			  argv[sub][0] == 's' ? TT_MODE_STATS : TT_MODE_HIST;
 		r = parse_span(argc - sub, argv + sub, o, &nopts, &nformat, &next, err, errlen);
 		next += sub;
 	}
@@ -258,9 +273,21 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 			FAIL("run ends with its command: use --wait, not --duration");
 		if (o->count)
 			FAIL("run ends with its command: --count does not go with it");
+		if (o->hist_by_set)
+			FAIL("--by only applies to hist");
 		o->now = 1;
 		break;
+	case TT_MODE_HIST:
+		if (next < argc)
+			FAIL("unexpected argument '%s'", argv[next]);
+		if (nformat || o->raw_out || o->timeline || o->wide || o->relative || o->count ||
+		    o->wait_set)
+			FAIL("hist prints histograms: it takes filters, --file, --duration, --now "
+			     "and --by, not output options");
+		break;
 	case TT_MODE_TRACE:
+		if (o->hist_by_set)
+			FAIL("--by only applies to hist");
 		if (next < argc)
 			FAIL("unexpected argument '%s'", argv[next]);
 		if (o->wait_set)

@@ -7,8 +7,9 @@
 
 #include "filter.h"
 #include "format.h"
+#include "hist.h"
 
-enum tt_mode { TT_MODE_TRACE, TT_MODE_RUN, TT_MODE_STATS };
+enum tt_mode { TT_MODE_TRACE, TT_MODE_RUN, TT_MODE_STATS, TT_MODE_HIST };
 
 struct tt_opts {
 	enum tt_mode mode;
@@ -19,6 +20,8 @@ struct tt_opts {
 	int no_header;
 	enum tt_time time;
 	int timeline;
+	enum tt_hist_by hist_by;	/* hist --by */
+	int hist_by_set;
 	int now;		/* start with new events (lseek SEEK_END) */
 	uint64_t count;		/* stop after this many events shown; 0: no limit */
 	double duration;	/* seconds; 0: until interrupted */

@@ -17,6 +17,7 @@
 
 #include "filter.h"
 #include "format.h"
+#include "hist.h"
 #include "options.h"
 #include "record.h"
 #include "trail.h"
@@ -41,6 +42,7 @@ static char out_buf[1 << 16], cap_buf[1 << 16];
 static const char usage_text[] =
 	"Usage: tcptrail [OPTIONS]\n"
 	"       tcptrail run [OPTIONS] [--] CMD [ARGS...]\n"
+	"       tcptrail hist [--by port|comm] [FILTERS] [-f FILE] [-d SEC]\n"
 	"       tcptrail stats [-o json]\n"
 	"\n"
 	"Trace TCP state transitions recorded by the tcptrail kernel module.\n"
@@ -49,6 +51,9 @@ static const char usage_text[] =
 	"  run           start CMD, print the changes of its connections (and of their\n"
 	"                local peers), then a timeline and ladder per connection;\n"
 	"                exits with CMD's status\n"
+	"  hist          log2 histograms (us) of connect latency, the server's handshake,\n"
+	"                time in each closing state and connection lifetime, printed\n"
+	"                at Ctrl-C, -d or the end of -f; --by port|comm: one set each\n"
 	"  stats         print the module's counters (-o json: one JSON object)\n"
 	"\n"
 	"Output:\n"
@@ -111,6 +116,7 @@ static const char usage_text[] =
 	"    tcptrail run --wait -1 -- ./client # ... and wait out TIME_WAIT\n"
 	"    tcptrail -w cap.bin -d 60       # save a minute of records\n"
 	"    tcptrail -f cap.bin -t --time=date # replay them, dated, with timelines\n"
+	"    tcptrail hist --by port -d 60   # a minute of latencies, per service port\n"
 	"    tcptrail stats -o json          # the module's counters\n";
 
 static volatile sig_atomic_t sig_got;		/* last SIGINT/SIGTERM */
@@ -143,6 +149,7 @@ struct app {
 	int done;			/* --count reached */
 	int quiet;			/* -w alone: save the records, print nothing */
 	int got;			/* the last drain() read something */
+	struct tt_hists *hists;		/* hist */
 	int have_t0;
 	/* Kernel filters we changed, and what control said before. */
 	const char *keys[8];
@@ -282,7 +289,8 @@ static int open_stream(struct app *a)
 	} else {
 		a->fmt.wall_offset_ns = clock_offset();
 		/* A copy of raw (cat, dd) has no offset: its times may be another boot's. */
-		if (!live && (a->o.format != TT_FMT_TEXT || a->o.time != TT_TIME_REL))
+		if (!live && a->o.mode != TT_MODE_HIST &&
+		    (a->o.format != TT_FMT_TEXT || a->o.time != TT_TIME_REL))
 			fprintf(stderr, "tcptrail: warning: %s has no clock offset (not saved by "
 					"tcptrail -w): wall-clock times are right only if it was "
 					"recorded since this machine last booted; --time=rel needs "
@@ -456,6 +464,13 @@ static void handle_record(struct app *a, const unsigned char *rec)
 		return;
 	if (a->o.mode == TT_MODE_RUN) {
 		tt_follow_event(&a->follow, &ev, (uint64_t)mono_ns(), emit, a);
+		return;
+	}
+	if (a->hists) {
+		if (ev.kind == TCPTRAIL_EV_LOST)
+			emit(a, &ev, NULL);	/* said on stderr: the histograms miss them */
+		else
+			tt_hists_add(a->hists, &ev);
 		return;
 	}
 	if (ev.kind == TCPTRAIL_EV_LOST) {
@@ -681,6 +696,14 @@ int main(int argc, char **argv)
 	/* As tcpdump -w: a capture alone is the cheap path (no formatting). */
 	a->quiet = a->o.raw_out && !a->o.format_set && a->o.mode == TT_MODE_TRACE &&
 		   !a->o.timeline;
+	if (a->o.mode == TT_MODE_HIST) {
+		a->hists = tt_hists_new(a->o.hist_by);
+		if (!a->hists) {
+			fprintf(stderr, "tcptrail: out of memory\n");
+			goto cleanup;
+		}
+		a->quiet = 1;
+	}
 	if (!a->quiet)
 		tt_fmt_print_header(stdout, &a->fmt);
 	if (a->o.mode == TT_MODE_RUN) {
@@ -783,6 +806,8 @@ int main(int argc, char **argv)
 		while (drain(a) == 2)
 			;
 	}
+	if (a->hists && !abandon)
+		tt_hists_print(stdout, a->hists);
 	if (a->trail && a->fmt.format == TT_FMT_TEXT && !abandon) {
 		uint64_t end = a->o.file ? a->trail->last_ts : (uint64_t)mono_ns();
 
@@ -822,6 +847,7 @@ cleanup:
 	if (a->have_pids)
 		tt_pidcache_free(&a->pids);
 	tt_trail_free(a->trail);
+	tt_hists_free(a->hists);
 	free(a->saved);
 	return ret;
 }

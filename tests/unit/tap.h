@@ -41,5 +41,6 @@ void test_format(void);
 void test_trail(void);
 void test_e2e(void);
 void test_conventions(void);
+void test_hist(void);
 
 #endif

@@ -1,0 +1,358 @@
+/* hist.c - `tcptrail hist`: log2 histograms of connect, handshake, closing-state and lifetime times. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hist.h"
+
+/*
+ * What is measured, each from the events alone:
+ *   connect    a client's SYN_SENT -> ESTABLISHED: its dur_ns
+ *   handshake  a server's SYN arrival (syn_recv) to the child's
+ *              SYN_RECV -> ESTABLISHED: they share the cookie
+ *   FIN_WAIT1 ... LAST_ACK
+ *              the dur_ns of the change that leaves the state
+ *   TIME_WAIT  tw_exit's dur_ns: the timewait sock's whole life
+ *   lifetime   first event of a connection to its -> CLOSE, as tcplife
+ *              counts it (the TIME_WAIT that may follow is not in it)
+ */
+enum metric {
+	M_CONNECT,
+	M_HANDSHAKE,
+	M_FIN_WAIT1,
+	M_FIN_WAIT2,
+	M_CLOSING,
+	M_TIME_WAIT,
+	M_CLOSE_WAIT,
+	M_LAST_ACK,
+	M_LIFETIME,
+	M_MAX
+};
+
+static const char *const metric_names[M_MAX] = {
+	[M_CONNECT] = "connect latency (SYN_SENT -> ESTABLISHED)",
+	[M_HANDSHAKE] = "server handshake (SYN arrival -> ESTABLISHED)",
+	[M_FIN_WAIT1] = "time in FIN_WAIT1",
+	[M_FIN_WAIT2] = "time in FIN_WAIT2",
+	[M_CLOSING] = "time in CLOSING",
+	[M_TIME_WAIT] = "time in TIME_WAIT (timewait sock)",
+	[M_CLOSE_WAIT] = "time in CLOSE_WAIT",
+	[M_LAST_ACK] = "time in LAST_ACK",
+	[M_LIFETIME] = "connection lifetime (first event -> CLOSE)",
+};
+
+#define SLOTS 64
+
+struct hist {
+	uint64_t slot[SLOTS];	/* slot k: [2^k, 2^(k+1)) us; slot 0 also holds 0 */
+	uint64_t n;
+};
+
+/* One group: everything (--by none), a port or a command. */
+struct group {
+	char key[24];
+	struct hist h[M_MAX];
+};
+
+/* A connection seen from its first event: when, and which group it is in. */
+struct conn {
+	uint64_t cookie;	/* 0: free */
+	uint32_t netns;
+	uint64_t first_ts;
+	int in_tw;		/* tw_enter seen: kept until tw_exit */
+	char key[24];
+};
+
+struct tt_hists {
+	enum tt_hist_by by;
+	struct group *groups;
+	size_t ngroups, capgroups;
+	struct conn *conns;	/* open addressing, linear probing */
+	size_t nconns, capconns;
+};
+
+struct tt_hists *tt_hists_new(enum tt_hist_by by)
+{
+	struct tt_hists *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->by = by;
+	h->capconns = 1024;
+	h->conns = calloc(h->capconns, sizeof(*h->conns));
+	if (!h->conns) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void tt_hists_free(struct tt_hists *h)
+{
+	if (!h)
+		return;
+	free(h->groups);
+	free(h->conns);
+	free(h);
+}
+
+static size_t conn_slot(const struct tt_hists *h, uint32_t netns, uint64_t cookie)
+{
+	uint64_t x = cookie * 0x9e3779b97f4a7c15ull ^ netns;
+
+	return (size_t)(x ^ x >> 29) & (h->capconns - 1);
+}
+
+static struct conn *conn_find(const struct tt_hists *h, uint32_t netns, uint64_t cookie)
+{
+	for (size_t i = conn_slot(h, netns, cookie);; i = (i + 1) & (h->capconns - 1)) {
+		struct conn *c = &h->conns[i];
+
+		if (!c->cookie)
+			return NULL;
+		if (c->cookie == cookie && c->netns == netns)
+			return c;
+	}
+}
+
+static int conns_grow(struct tt_hists *h)
+{
+	struct conn *old = h->conns;
+	size_t oldcap = h->capconns;
+	struct conn *nc = calloc(oldcap * 2, sizeof(*nc));
+
+	if (!nc)
+		return -1;
+	h->conns = nc;
+	h->capconns = oldcap * 2;
+	for (size_t i = 0; i < oldcap; i++) {
+		size_t j;
+
+		if (!old[i].cookie)
+			continue;
+		for (j = conn_slot(h, old[i].netns, old[i].cookie); nc[j].cookie;
+		     j = (j + 1) & (h->capconns - 1))
+			;
+		nc[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+static struct conn *conn_add(struct tt_hists *h, const struct tcptrail_event *ev)
+{
+	size_t i;
+
+	if ((h->nconns + 1) * 2 > h->capconns && conns_grow(h))
+		return NULL;	/* out of memory: this connection goes unmeasured */
+	for (i = conn_slot(h, ev->netns, ev->cookie); h->conns[i].cookie;
+	     i = (i + 1) & (h->capconns - 1))
+		;
+	h->conns[i].cookie = ev->cookie;
+	h->conns[i].netns = ev->netns;
+	h->conns[i].first_ts = ev->ts_ns;
+	h->nconns++;
+	return &h->conns[i];
+}
+
+/* Linear probing's deletion: move later members of the run back into the hole. */
+static void conn_del(struct tt_hists *h, struct conn *c)
+{
+	size_t mask = h->capconns - 1, hole = (size_t)(c - h->conns), i = hole;
+
+	for (;;) {
+		size_t want;
+
+		i = (i + 1) & mask;
+		if (!h->conns[i].cookie)
+			break;
+		want = conn_slot(h, h->conns[i].netns, h->conns[i].cookie);
+		/* Stays if its home lies cyclically in (hole, i]. */
+		if (hole <= i ? (hole < want && want <= i) : (hole < want || want <= i))
+			continue;
+		h->conns[hole] = h->conns[i];
+		hole = i;
+	}
+	memset(&h->conns[hole], 0, sizeof(h->conns[hole]));
+	h->nconns--;
+}
+
+/* The group a new connection belongs to, from its first event. */
+static void conn_key(const struct tt_hists *h, const struct tcptrail_event *ev, char *key,
+		     size_t len)
+{
+	switch (h->by) {
+	case TT_HIST_ALL:
+		key[0] = '\0';
+		return;
+	case TT_HIST_PORT:
+		/* The service's port: the remote one for a client, ours for a server. */
+		snprintf(key, len, "port %u",
+			 ev->kind == TCPTRAIL_EV_STATE && ev->new_state == TCPTRAIL_SYN_SENT ?
+				 ev->dport : ev->sport);
+		return;
+	case TT_HIST_COMM:
+		if (ev->flags & TCPTRAIL_F_OWNER)
+			snprintf(key, len, "comm %.15s", ev->comm);
+		else
+			snprintf(key, len, "comm -");
+		return;
+	}
+}
+
+static struct group *group_get(struct tt_hists *h, const char *key)
+{
+	struct group *g;
+
+	for (size_t i = 0; i < h->ngroups; i++)
+		if (!strcmp(h->groups[i].key, key))
+			return &h->groups[i];
+	if (h->ngroups == h->capgroups) {
+		size_t cap = h->capgroups ? h->capgroups * 2 : 8;
+
+		g = realloc(h->groups, cap * sizeof(*g));
+		if (!g)
+			return NULL;
+		h->groups = g;
+		h->capgroups = cap;
+	}
+	g = &h->groups[h->ngroups++];
+	memset(g, 0, sizeof(*g));
+	snprintf(g->key, sizeof(g->key), "%s", key);
+	return g;
+}
+
+static void put(struct tt_hists *h, const char *key, enum metric m, uint64_t ns)
+{
+	struct group *g = group_get(h, key);
+	uint64_t us = ns / 1000;
+	int k = us ? 63 - __builtin_clzll(us) : 0;
+
+	if (!g)
+		return;
+	g->h[m].slot[k]++;
+	g->h[m].n++;
+}
+
+static int closing_metric(unsigned int state)
+{
+	switch (state) {
+	case TCPTRAIL_FIN_WAIT1: return M_FIN_WAIT1;
+	case TCPTRAIL_FIN_WAIT2: return M_FIN_WAIT2;
+	case TCPTRAIL_CLOSING: return M_CLOSING;
+	case TCPTRAIL_CLOSE_WAIT: return M_CLOSE_WAIT;
+	case TCPTRAIL_LAST_ACK: return M_LAST_ACK;
+	default: return -1;
+	}
+}
+
+void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
+{
+	struct conn *c;
+	char key[24];
+	int m;
+
+	if (ev->kind == TCPTRAIL_EV_LOST || !ev->cookie)
+		return;
+	/* A listener is not a connection; a connection starts at its first other event. */
+	if (ev->kind == TCPTRAIL_EV_STATE && (ev->new_state == TCPTRAIL_LISTEN ||
+					      ev->old_state == TCPTRAIL_LISTEN) &&
+	    ev->new_state != TCPTRAIL_SYN_RECV)
+		return;
+	c = conn_find(h, ev->netns, ev->cookie);
+	if (!c && ev->kind != TCPTRAIL_EV_TW_ENTER && ev->kind != TCPTRAIL_EV_TW_SUBSTATE &&
+	    ev->kind != TCPTRAIL_EV_TW_EXIT) {
+		c = conn_add(h, ev);
+		if (c)
+			conn_key(h, ev, c->key, sizeof(c->key));
+	}
+	/* A server's connection has its owner only from accept() on. */
+	if (c && h->by == TT_HIST_COMM && !strcmp(c->key, "comm -") &&
+	    (ev->flags & TCPTRAIL_F_OWNER))
+		conn_key(h, ev, c->key, sizeof(c->key));
+	if (c)
+		snprintf(key, sizeof(key), "%s", c->key);
+	else
+		conn_key(h, ev, key, sizeof(key));
+
+	switch (ev->kind) {
+	case TCPTRAIL_EV_STATE:
+		if (ev->old_state == TCPTRAIL_SYN_SENT && ev->new_state == TCPTRAIL_ESTABLISHED)
+			put(h, key, M_CONNECT, ev->dur_ns);
+		if (ev->old_state == TCPTRAIL_SYN_RECV && ev->new_state == TCPTRAIL_ESTABLISHED &&
+		    c && ev->ts_ns >= c->first_ts)
+			put(h, key, M_HANDSHAKE, ev->ts_ns - c->first_ts);
+		m = closing_metric(ev->old_state);
+		/* The kernel's own FIN_WAIT1 -> FIN_WAIT1 does not leave the state. */
+		if (m >= 0 && ev->new_state != ev->old_state)
+			put(h, key, (enum metric)m, ev->dur_ns);
+		if (ev->new_state == TCPTRAIL_CLOSE && c) {
+			if (ev->ts_ns >= c->first_ts)
+				put(h, key, M_LIFETIME, ev->ts_ns - c->first_ts);
+			/* A timewait sock (same cookie) lives on: keep its group. */
+			if (!c->in_tw)
+				conn_del(h, c);
+		}
+		break;
+	case TCPTRAIL_EV_TW_ENTER:
+		if (c)
+			c->in_tw = 1;
+		break;
+	case TCPTRAIL_EV_TW_EXIT:
+		put(h, key, M_TIME_WAIT, ev->dur_ns);
+		if (c)
+			conn_del(h, c);
+		break;
+	case TCPTRAIL_EV_REQ_DROP:
+		if (c)
+			conn_del(h, c);	/* no child came of it */
+		break;
+	default:
+		break;
+	}
+}
+
+/* As bcc's print_log2_hist(): "usecs : count distribution", 40 stars wide. */
+static void print_hist(FILE *f, const struct hist *h)
+{
+	int lo = SLOTS, hi = -1;
+	uint64_t max = 0;
+
+	for (int k = 0; k < SLOTS; k++) {
+		if (!h->slot[k])
+			continue;
+		lo = k < lo ? k : lo;
+		hi = k;
+		max = h->slot[k] > max ? h->slot[k] : max;
+	}
+	fprintf(f, "%24s : %-9s %s\n", "usecs", "count", "distribution");
+	for (int k = lo; k <= hi; k++) {
+		uint64_t from = k ? 1ull << k : 0, to = (1ull << (k + 1)) - 1;
+		int stars = (int)(h->slot[k] * 40 / max);
+		char range[48];
+
+		snprintf(range, sizeof(range), "%" PRIu64 " -> %" PRIu64, from, to);
+		fprintf(f, "%24s : %-9" PRIu64 " |%-40.*s|\n", range, h->slot[k], stars,
+			"****************************************");
+	}
+}
+
+void tt_hists_print(FILE *f, const struct tt_hists *h)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < h->ngroups; i++) {
+		const struct group *g = &h->groups[i];
+
+		for (int m = 0; m < M_MAX; m++) {
+			if (!g->h[m].n)
+				continue;
+			fprintf(f, "%s%s%s%s, %" PRIu64 " measured\n", any ? "\n" : "",
+				g->key, g->key[0] ? ": " : "", metric_names[m], g->h[m].n);
+			print_hist(f, &g->h[m]);
+			any = 1;
+		}
+	}
+	if (!any)
+		fprintf(f, "nothing to measure: no connection was seen opening or closing\n");
+}
