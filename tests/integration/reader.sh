@@ -51,6 +51,20 @@ $BIN run --wait 0 -- curl -s -o /dev/null http://127.0.0.1:1/ >/dev/null 2>&1
 rc=$?
 set -e
 check "run exits with curl's status (7: connection refused), got $rc" test "$rc" = 7
+# hist over real connections: three curls, each measured once on both ends.
+$BIN hist -N -d 6 -p 8010 >"$out.hist" 2>&1 &
+hist=$!
+for _ in $(seq 50); do
+	grep -qE '^readers [1-9]' "$PROC/stats" && break
+	sleep 0.1
+done
+for _ in 1 2 3; do curl -s -o /dev/null http://127.0.0.1:8010/; done
+wait "$hist" || fail "tcptrail hist failed: $(cat "$out.hist")"
+cat "$out.hist"
+check "hist: three connect latencies measured" \
+	grep -q 'connect latency (SYN_SENT -> ESTABLISHED), 3 measured' "$out.hist"
+check "hist: three server handshakes, from the SYN arrival" \
+	grep -q 'server handshake (SYN arrival -> ESTABLISHED), 3 measured' "$out.hist"
 $BIN stats >"$out.stats"
 check "tcptrail stats shows the hook mode" grep -q 'hook_mode' "$out.stats"
 rmmod tcptrail
