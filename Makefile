@@ -11,7 +11,7 @@ DESTDIR ?=
 # One version for the module, the reader and the packages: dkms.conf's.
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 # The module's sources as DKMS and tcptrail-dkms ship them (no KUnit suites).
-MOD_SRCS := $(filter-out %_test.c,$(wildcard module/*.c)) $(wildcard module/*.h)
+MOD_SRCS := $(filter-out %_test.c %.mod.c,$(wildcard module/*.c)) $(wildcard module/*.h)
 
 .PHONY: all module userspace clean style check stress demo deps compare install \
 	uninstall bench dkms dkms-src dkms-remove deb
