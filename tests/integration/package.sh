@@ -31,7 +31,7 @@ curl = [r["new"] for r in recs if r["event"] == "state" and r["comm"] == "curl"]
 print("curl:", curl)
 sys.exit(0 if curl[:2] == ["SYN_SENT", "ESTABLISHED"] and curl[-1] == "CLOSE" else 1)
 PY
-check "the packaged compare-timewait finds its lib.sh and tcpwork (--help)" \
-	"$root/usr/lib/tcptrail/scripts/compare-timewait" --help
+check "the packaged compare-timewait starts (finds its lib.sh: --help)" \
+	bash -c "'$root/usr/lib/tcptrail/scripts/compare-timewait' --help >/dev/null"
 check "the packaged tcpwork runs" test -x "$root/usr/lib/tcptrail/userspace/tcpwork"
 rmmod tcptrail
