@@ -239,12 +239,57 @@ static int module_installed(void)
 	return found;
 }
 
+/*
+ * Secure Boot, cheaply: the kernel's lockdown mode (Debian's kernels lock
+ * down to "integrity" under Secure Boot), else the EFI variable that
+ * mokutil --sb-state reads. Then an unsigned module fails to load with
+ * "Key was rejected by service". Returns what said so, or NULL.
+ */
+static const char *secure_boot_on(void)
+{
+	const char *lockdown = getenv("TCPTRAIL_LOCKDOWN");	/* tests */
+	const char *efivar = getenv("TCPTRAIL_SB_EFIVAR");	/* tests */
+	unsigned char v[5];
+	char line[128];
+	FILE *f;
+	size_t n;
+	int on = 0;
+
+	f = fopen(lockdown ? lockdown : "/sys/kernel/security/lockdown", "re");
+	if (f) {
+		/* "none [integrity] confidentiality": the bracketed one is in force. */
+		on = fgets(line, sizeof(line), f) && strchr(line, '[') && !strstr(line, "[none]");
+		fclose(f);
+		if (on)
+			return "kernel lockdown is on";
+	}
+	/* 4 bytes of attributes, then the value: 1 when Secure Boot is enabled. */
+	f = fopen(efivar ? efivar :
+		  "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", "re");
+	if (f) {
+		n = fread(v, 1, sizeof(v), f);
+		on = n == sizeof(v) && v[4] == 1;
+		fclose(f);
+		if (on)
+			return "Secure Boot is enabled";
+	}
+	return NULL;
+}
+
 static void say_open_error(const char *path, int err, int live)
 {
-	if (live && err == ENOENT)
+	const char *sb;
+
+	if (live && err == ENOENT) {
 		fprintf(stderr, "tcptrail: %s not found: is the module loaded? (sudo %s)\n", path,
 			module_installed() ? "modprobe tcptrail" : "insmod tcptrail.ko");
-	else if (live && (err == EACCES || err == EPERM))
+		sb = secure_boot_on();
+		if (sb)
+			fprintf(stderr,
+				"tcptrail: %s: only signed modules load (else \"Key was rejected by service\");\n"
+				"tcptrail: DKMS signs with its MOK key: mokutil --import /var/lib/dkms/mok.pub, reboot, enroll\n",
+				sb);
+	} else if (live && (err == EACCES || err == EPERM))
 		fprintf(stderr, "tcptrail: %s: %s: reading TCP records needs root or CAP_NET_ADMIN\n",
 			path, strerror(err));
 	else
