@@ -90,6 +90,7 @@ enum tcptrail_cause {
 	TCPTRAIL_CAUSE_NO_SOCKET = 28,	/* RST_SENT: a segment no socket owns */
 	TCPTRAIL_CAUSE_INVALID = 29,	/* RST_SENT: bad seq/ack, flags, PAWS, SYN */
 	TCPTRAIL_CAUSE_DATA_AFTER_CLOSE = 30,	/* RST_SENT: data for a closed socket */
+	TCPTRAIL_CAUSE_DUPLICATE = 31,	/* a second child of one request sock */
 	TCPTRAIL_CAUSE_MAX
 };
 
@@ -123,7 +124,8 @@ enum tcptrail_cause {
 	[TCPTRAIL_CAUSE_UNREACHABLE] = "unreachable",			\
 	[TCPTRAIL_CAUSE_NO_SOCKET] = "no_socket",			\
 	[TCPTRAIL_CAUSE_INVALID] = "invalid",				\
-	[TCPTRAIL_CAUSE_DATA_AFTER_CLOSE] = "data_after_close"
+	[TCPTRAIL_CAUSE_DATA_AFTER_CLOSE] = "data_after_close",		\
+	[TCPTRAIL_CAUSE_DUPLICATE] = "duplicate"
 
 /* Event flags. */
 #define TCPTRAIL_F_SOFTIRQ	0x0001	/* fired outside process context */

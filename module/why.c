@@ -16,7 +16,8 @@
  *    retries), TCP_USER_TIMEOUT set, retransmits counted (RTO, or an
  *    orphan's retries), else probes counted (keepalive, or zero-window
  *    probes when the peer's window is closed or keepalive is off);
- *  - no error: LAST_ACK acknowledged (passive close), a listener or an
+ *  - no error: LAST_ACK acknowledged (passive close), a child that lost
+ *    the race for its request sock (duplicate), a listener or an
  *    unanswered connect() closed, close() with SO_LINGER 0 or unread data
  *    (the syscall, before the RST it then sends), and an orphan killed by
  *    its timer (FIN_WAIT2) or for memory.
@@ -106,6 +107,12 @@ u8 tt_close_cause(const struct tt_close_facts *f)
 	}
 	if (f->old == TCP_LAST_ACK)
 		return TCPTRAIL_CAUSE_PASSIVE_CLOSE;
+	/*
+	 * Two CPUs completed one request sock at once (its ACK and data
+	 * apart): the child that lost inet_ehash_nolisten() is dropped.
+	 */
+	if (f->old == TCP_SYN_RECV && !f->task && !f->dead)
+		return TCPTRAIL_CAUSE_DUPLICATE;
 	if (f->old == TCP_LISTEN || f->old == TCP_SYN_SENT)
 		return TCPTRAIL_CAUSE_CLOSED;
 	if (f->task) {
