@@ -58,8 +58,9 @@ def main():
     def secs(e):
         return e["dur_ns"] / 1e9
 
-    def near(v, want, tol):
-        return abs(v - want) <= tol
+    def near(v, want, late):
+        """A timer never fires early; a guest starved by its host runs it late."""
+        return want - 0.1 <= v <= want + late
 
     def ended(name, side, evs, cause, err):
         c = close_of(evs)
@@ -104,15 +105,15 @@ def main():
         expect(e["count"] == k and e["flags"] & F_SYN and e["flags"] & F_RTO
                and e["old"] == "SYN_SENT" and not e["flags"] & F_FIN,
                "%s: retransmit %d is SYN retransmit number %d, by the RTO" % (name, k, k))
-        expect(near(secs(e), at, 0.3) and int(e["timeout_ns"]) == int(fired * 1e9),
+        expect(near(secs(e), at, 0.5) and int(e["timeout_ns"]) == int(fired * 1e9),
                "%s: retransmit %d %.1f s after the first SYN, the %.0f s RTO fired" % (
                    name, k, at, fired))
     ended(name, "c", evs, "syn_timeout", "ETIMEDOUT")
     c = close_of(evs)
-    expect(c is not None and near(secs(c), total, 0.5),
+    expect(c is not None and near(secs(c), total, 1.0),
            "%s: SYN_SENT lasted %.1f s (%.3f)" % (name, total, c and secs(c)))
     err, took = app(name)
-    expect(err == "ETIMEDOUT" and near(took, total, 0.5),
+    expect(err == "ETIMEDOUT" and near(took, total, 1.5),
            "%s: connect() failed ETIMEDOUT after %.1f s (%s, %.3f)" % (name, total, err, took))
 
     # refused
@@ -218,6 +219,40 @@ def main():
                name, counts))
     ended(name, "c", evs, "orphan_timeout", "ETIMEDOUT")
     expect(shape(evs)[-1] == "state:FIN_WAIT1>CLOSE", "%s: FIN_WAIT1 -> CLOSE" % name)
+
+    # epipe: the server's FIN, then its RST while the client is in CLOSE_WAIT.
+    name = "epipe"
+    evs = conn(name, "c")
+    show(name, "c", evs)
+    expect(shape(evs) == ["state:CLOSE>SYN_SENT", "state:SYN_SENT>ESTABLISHED",
+                          "state:ESTABLISHED>CLOSE_WAIT", "rst_recv", "state:CLOSE_WAIT>CLOSE"],
+           "%s: client trail ESTABLISHED, CLOSE_WAIT, RST received, CLOSE" % name)
+    ended(name, "c", evs, "reset", "EPIPE")
+    expect(app(name)[0] == "EPIPE", "%s: the client's send() failed EPIPE" % name)
+    srv = strip_dup(name, conn(name, "s"))
+    show(name, "s", srv)
+    expect(shape(srv)[-4:] == ["state:ESTABLISHED>FIN_WAIT1", "state:FIN_WAIT1>FIN_WAIT2",
+                               "state:FIN_WAIT2>CLOSE", "rst_sent"],
+           "%s: server trail FIN_WAIT1, FIN_WAIT2, CLOSE, RST sent" % name)
+    ended(name, "s", srv, "linger0", "-")
+
+    # lastack: FINs retransmitted on both sides until both orphans give up.
+    name = "lastack"
+    for side, state in (("c", "FIN_WAIT1"), ("s", "LAST_ACK")):
+        evs = conn(name, side)
+        if side == "s":
+            evs = strip_dup(name, evs)
+        show(name, side, evs)
+        rt = retrans(evs)
+        counts = [e["count"] for e in rt if e["flags"] & F_RTO]
+        who = "client" if side == "c" else "server"
+        expect(rt and all(e["old"] == state and e["flags"] & F_FIN for e in rt)
+               and counts == list(range(1, len(counts) + 1)) and counts,
+               "%s: the %s's FIN retransmitted in %s, by the RTO numbered 1.. (%s)" % (
+                   name, who, state, counts))
+        expect(shape(evs)[-1] == "state:%s>CLOSE" % state, "%s: %s %s -> CLOSE" % (name, who, state))
+        ended(name, side, evs, "orphan_timeout", "ETIMEDOUT")
+    expect(app(name)[0] == "timeout", "%s: the client gave up waiting for the FIN" % name)
 
     if trail.FAILED:
         raise SystemExit("%d checks failed" % len(trail.FAILED))

@@ -5,9 +5,12 @@ server PORT MODE       listen on all addresses; per connection MODE is
                        eof      read to EOF, then close (a passive close)
                        linger0  read one byte, close with SO_LINGER 0 (RST)
                        unread   wait 0.3 s, close without reading (RST)
+                       finrst   shutdown, wait 0.3 s, close with SO_LINGER 0:
+                                the RST reaches the peer in CLOSE_WAIT
                        hold     keep it open, never read
 client ADDR PORT [--keepalive] [--user-timeout MS] [--send N] [--ready FILE]
-       [--after-connect FILE] [--close-first] [--orphan]
+       [--after-connect FILE] [--close-first] [--orphan] [--recv-timeout S]
+       [--after-eof S]
                        touch the --ready FILE and wait for the test to remove
                        it, connect, touch the --after-connect FILE and wait
                        likewise (the test breaks the link meanwhile), send N
@@ -15,6 +18,8 @@ client ADDR PORT [--keepalive] [--user-timeout MS] [--send N] [--ready FILE]
                        --close-first  shutdown, read to EOF, close
                        --orphan       close at once (the socket lives on)
                        else           read until EOF or an error
+                       (--recv-timeout: give up reading after S seconds,
+                       "timeout"; --after-eof: then wait S s and send)
                        prints "result ERRNO SECONDS" (ERRNO "ok" if none):
                        what the application saw, and when since connect()
 """
@@ -49,6 +54,10 @@ def handle(conn, mode):
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         elif mode == "unread":
             time.sleep(0.3)
+        elif mode == "finrst":
+            conn.shutdown(socket.SHUT_WR)
+            time.sleep(0.3)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         else:
             while conn.recv(4096):
                 pass
@@ -89,10 +98,20 @@ def client(a):
         else:
             if a.close_first:
                 s.shutdown(socket.SHUT_WR)
+            if a.recv_timeout:
+                s.settimeout(a.recv_timeout)
             while s.recv(4096):
                 pass
+            if a.after_eof:
+                time.sleep(a.after_eof)
+                s.send(b"y")
     except OSError as e:
-        err = errno.errorcode.get(e.errno, str(e.errno))
+        # socket.timeout is TimeoutError, as is an ETIMEDOUT from the kernel:
+        # only the former has no errno.
+        if e.errno is None:
+            err = "timeout"
+        else:
+            err = errno.errorcode.get(e.errno, str(e.errno))
     print("result %s %.3f" % (err, time.monotonic() - t0), flush=True)
     s.close()
 
@@ -103,7 +122,7 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("server")
     s.add_argument("port", type=int)
-    s.add_argument("mode", choices=["eof", "linger0", "unread", "hold"])
+    s.add_argument("mode", choices=["eof", "linger0", "unread", "finrst", "hold"])
     c = sub.add_parser("client")
     c.add_argument("addr")
     c.add_argument("port", type=int)
@@ -114,6 +133,8 @@ def main():
     c.add_argument("--after-connect")
     c.add_argument("--close-first", action="store_true")
     c.add_argument("--orphan", action="store_true")
+    c.add_argument("--recv-timeout", type=float, default=0)
+    c.add_argument("--after-eof", type=float, default=0)
     a = p.parse_args()
     if a.cmd == "server":
         serve(a.port, a.mode)

@@ -17,6 +17,11 @@
 #   usertmo    TCP_USER_TIMEOUT 1500 ms with data in flight: user_timeout
 #   orphan     close() into the broken link, tcp_orphan_retries=1: the FIN
 #              retransmitted in FIN_WAIT1, then orphan_timeout
+#   epipe      the server shuts down, then resets: the RST reaches the
+#              client in CLOSE_WAIT, reset and EPIPE
+#   lastack    the server's side of the link broken, the client closes
+#              first: each FIN retransmitted, in FIN_WAIT1 and in LAST_ACK,
+#              until both orphans give up (tcp_orphan_retries=1)
 . "$(dirname "$0")/lib.sh"
 
 WHY="python3 $TOP/tests/integration/why.py"
@@ -33,8 +38,13 @@ wpair() {
 	ip -n "$name-s" neigh replace "198.18.$n.2" lladdr "$cmac" nud permanent dev "$name-s0"
 }
 
-# cut NAME / mend NAME: drop everything the client sends, or nothing.
-cut() { ip netns exec "$1-c" tc qdisc add dev "$1-c0" root netem loss 100% || fail "netem on $1"; }
+# cut NAME [SIDE] / mend NAME: drop everything the client (SIDE s: the
+# server) sends, or nothing.
+cut() {
+	local side=${2:-c}
+	ip netns exec "$1-$side" tc qdisc add dev "$1-${side}0" root netem loss 100% ||
+		fail "netem on $1-$side"
+}
 mend() { ip netns exec "$1-c" tc qdisc del dev "$1-c0" root || fail "netem off $1"; }
 
 # client NAME N OUT ARGS...: why.py client to the server of pair NAME.
@@ -53,20 +63,22 @@ await() {
 	fail "$2"
 }
 
-# broken NAME N OUT ARGS...: a client whose link breaks once connected.
+# broken NAME N OUT ARGS...: a client whose link breaks once connected
+# (BREAK: the command that breaks it, cut NAME by default).
 broken() {
 	local name=$1 n=$2 out=$3 flag
 	shift 3
 	flag=$(mktemp -u /tmp/why-$name.XXXXXX)
 	client "$name" "$n" "$out" --after-connect "$flag" "$@" &
 	await "$flag" "$name: no connection"
-	cut "$name"
+	${BREAK:-cut "$name"}
 	rm -f "$flag"
 }
 
 N=21
 declare -A NUM
-for s in blackhole refused synlost linger0 unread rto keepalive usertmo orphan; do
+ALL="blackhole refused synlost linger0 unread rto keepalive usertmo orphan epipe lastack"
+for s in $ALL; do
 	NUM[$s]=$N
 	wpair "$s" "$N"
 	N=$((N + 1))
@@ -79,9 +91,12 @@ if [ -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts ]; then
 fi
 ip netns exec rto-c sysctl -qw net.ipv4.tcp_retries2=3
 ip netns exec orphan-c sysctl -qw net.ipv4.tcp_orphan_retries=1
+ip netns exec lastack-c sysctl -qw net.ipv4.tcp_orphan_retries=1
+ip netns exec lastack-s sysctl -qw net.ipv4.tcp_orphan_retries=1
 linear=$(ip netns exec blackhole-c cat /proc/sys/net/ipv4/tcp_syn_linear_timeouts 2>/dev/null || echo 0)
 
-for s in synlost:eof linger0:linger0 unread:unread rto:hold keepalive:hold usertmo:hold orphan:hold; do
+for s in synlost:eof linger0:linger0 unread:unread rto:hold keepalive:hold usertmo:hold \
+	orphan:hold epipe:finrst lastack:eof; do
 	ip netns exec "${s%:*}-s" $WHY server 7100 "${s#*:}" &
 	wait_listen "${s%:*}-s" 7100
 done
@@ -112,9 +127,13 @@ broken usertmo "${NUM[usertmo]}" "$R/usertmo.out" --user-timeout 1500 --send 100
 wait $!
 broken orphan "${NUM[orphan]}" "$R/orphan.out" --orphan
 wait $!
+client epipe "${NUM[epipe]}" "$R/epipe.out" --after-eof 0.8
+BREAK="cut lastack s" broken lastack "${NUM[lastack]}" "$R/lastack.out" \
+	--close-first --recv-timeout 1
+wait $!
 sleep 3		# the orphan's retries
 echo "$(date +%T) done"
-for s in blackhole synlost refused linger0 unread rto keepalive usertmo orphan; do
+for s in $ALL; do
 	echo "$s: $(cat "$R/$s.out")"
 	echo "  $(ip netns exec "$s-c" nstat -az TcpRetransSegs TcpExtTCPSynRetrans \
 		TcpExtTCPTimeouts TcpExtTCPRetransFail TcpExtTCPLossProbes | awk '!/^#/ { printf "%s=%s ", $1, $2 }')"
@@ -122,7 +141,7 @@ done
 drain >"$R/why.events"
 
 args=(linear="$linear")
-for s in blackhole refused synlost linger0 unread rto keepalive usertmo orphan; do
+for s in $ALL; do
 	args+=("$s-c=$(stat -L -c %i "/run/netns/$s-c")" "$s-s=$(stat -L -c %i "/run/netns/$s-s")")
 	args+=("$s.app=$(awk '$1 == "result" { print $2 ":" $3 }' "$R/$s.out")")
 done
