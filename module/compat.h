@@ -22,9 +22,16 @@ static inline int tt_tw_reuse_delay(const struct net *net)
 #define TT_SEND_RESET_PROTO	void *data, const struct sock *sk, \
 				const struct sk_buff *skb, \
 				const enum sk_rst_reason reason
+#define TT_SEND_RESET_REASON	((int)reason)
+#define TT_HAVE_RST_REASON
+/* The close, linger, memory, keepalive and disconnect reasons: 6.12 has them. */
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#define TT_HAVE_RST_REASON_ABORT
+#endif
 #else
 #define TT_SEND_RESET_PROTO	void *data, const struct sock *sk, \
 				const struct sk_buff *skb
+#define TT_SEND_RESET_REASON	(-1)
 #endif
 
 #endif /* _TCPTRAIL_COMPAT_H */

@@ -258,8 +258,12 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		ev.cookie = tt_sk_cookie(sk);
 		tt_fill_seq(&ev, sk);
 	}
-	if (new == TCP_CLOSE)
-		skipped = tt_tw_skipped(ev.cookie, &skip_state);
+	if (new == TCP_CLOSE) {
+		bool tw;
+
+		skipped = tt_tw_skipped(ev.cookie, &skip_state, &tw);
+		tt_why_close(&ev, sk, old, tw);
+	}
 
 	c = tt_conn_lock(&tt_conns, ev.cookie, new != TCP_CLOSE, &full, &flags);
 	if (!c) {

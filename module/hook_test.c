@@ -75,7 +75,7 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
 	struct socket *lsock = NULL, *csock = NULL, *asock = NULL;
-	const struct tcptrail_event *syn, *est, *child, *child_est;
+	const struct tcptrail_event *syn, *est, *child, *child_est, *fin, *tw;
 	struct tt_seen *seen;
 	struct tt_cursor *cur;
 	struct tt_net *tn;
@@ -172,8 +172,25 @@ static void hook_loopback_connection_has_ports_cookies_isns(struct kunit *test)
 	}
 	KUNIT_EXPECT_NOT_NULL(test, tt_find(seen, lport, TCP_CLOSE_WAIT,
 					    TCP_LAST_ACK));
-	KUNIT_EXPECT_NOT_NULL(test, tt_find(seen, lport, TCP_LAST_ACK,
-					    TCP_CLOSE));
+	fin = tt_find(seen, lport, TCP_LAST_ACK, TCP_CLOSE);
+	KUNIT_EXPECT_NOT_NULL(test, fin);
+	/* Why each side ended: an orderly close, no error for anyone. */
+	for (i = 0; i < 100; i++) {
+		if (tt_find(seen, cport, TCP_FIN_WAIT2, TCP_CLOSE))
+			break;
+		msleep(20);
+		tt_collect(test, tn, cur, lport, cport, seen);
+	}
+	tw = tt_find(seen, cport, TCP_FIN_WAIT2, TCP_CLOSE);
+	KUNIT_EXPECT_NOT_NULL(test, tw);
+	if (fin) {
+		KUNIT_EXPECT_EQ(test, fin->cause, TCPTRAIL_CAUSE_PASSIVE_CLOSE);
+		KUNIT_EXPECT_EQ(test, fin->err, 0);
+	}
+	if (tw) {
+		KUNIT_EXPECT_EQ(test, tw->cause, TCPTRAIL_CAUSE_ACTIVE_CLOSE);
+		KUNIT_EXPECT_EQ(test, tw->err, 0);
+	}
 	kfree(cur);
 	if (started_here)
 		tt_stop();

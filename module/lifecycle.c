@@ -24,6 +24,9 @@
  *             (netns); with none of these the timer expired.
  *   skip      tcp_time_wait() armed no timewait sock before tcp_done():
  *             tcp_max_tw_buckets is reached (TCPTimeWaitOverflow).
+ *   retrans   tcp:tcp_retransmit_skb: SYNs, FINs and data sent again.
+ * An RST received is noted for the CLOSE that follows (why.c); an RST sent
+ * carries its cause.
  *
  * Only entry kprobes and tracepoints. Per-CPU notes between two probes of
  * one call (verdict, reuse, time_wait) hold values and pointers that are
@@ -268,16 +271,19 @@ static int tt_kp_time_wait(struct kprobe *p, struct pt_regs *regs)
 /*
  * At the CLOSE of the socket with @cookie: true when it comes from
  * tcp_time_wait() and no timewait sock was armed in between
- * (tcp_max_tw_buckets); @state is the substate it would have had.
+ * (tcp_max_tw_buckets); @state is the substate it would have had. @tw
+ * says whether it comes from tcp_time_wait() at all.
  */
-bool tt_tw_skipped(u64 cookie, int *state)
+bool tt_tw_skipped(u64 cookie, int *state, bool *tw)
 {
 	struct tt_tw_closing *tc = tt_tw_closing_ctx();
 	bool skipped;
 
 	/* Cookies are never reused: a stale note cannot match. */
+	*tw = false;
 	if (!cookie || tc->cookie != cookie || tc->task != current)
 		return false;
+	*tw = true;
 	skipped = !tc->armed;
 	*state = tc->state;
 	tc->cookie = 0;
@@ -620,7 +626,7 @@ static int tt_kp_req_free(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static void tt_reset_event(int kind, const struct sock *sk)
+static void tt_reset_event(int kind, const struct sock *sk, int reason)
 {
 	struct tcptrail_event ev = {
 		.kind = kind,
@@ -637,6 +643,10 @@ static void tt_reset_event(int kind, const struct sock *sk)
 	ev.new_state = ev.old_state;
 	if (sk_fullsock(sk))
 		tt_fill_seq(&ev, sk);
+	if (kind == TCPTRAIL_EV_RST_SENT)
+		ev.cause = tt_why_rst_sent(sk, reason);
+	else
+		tt_why_note_reset(ev.cookie);	/* its CLOSE follows */
 	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
 	if (c) {
 		tt_conn_to_event(&ev, c);
@@ -654,20 +664,65 @@ static void tt_reset_event(int kind, const struct sock *sk)
 /* tcp:tcp_send_reset: sk is NULL for a segment no socket owns (6.12 only). */
 static void tt_tp_send_reset(TT_SEND_RESET_PROTO)
 {
-	tt_reset_event(TCPTRAIL_EV_RST_SENT, sk);
+	tt_reset_event(TCPTRAIL_EV_RST_SENT, sk, TT_SEND_RESET_REASON);
 }
 
 /* tcp:tcp_receive_reset */
 static void tt_tp_receive_reset(void *data, struct sock *sk)
 {
-	tt_reset_event(TCPTRAIL_EV_RST_RECV, sk);
+	tt_reset_event(TCPTRAIL_EV_RST_RECV, sk, -1);
+}
+
+/*
+ * tcp:tcp_retransmit_skb(sk, skb): a segment sent again, whatever sent it.
+ * In loss recovery (the retransmit timer fired, and what follows it) the
+ * event carries how many timeouts in a row (icsk_retransmits, already
+ * counted for this one) and the RTO that fired (not yet backed off); the
+ * SYN and FIN flags of the segment tell handshake and teardown retransmits.
+ */
+static void tt_tp_retransmit_skb(void *data, const struct sock *sk,
+				 const struct sk_buff *skb)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	u8 tcp_flags = TCP_SKB_CB(skb)->tcp_flags;
+	struct tcptrail_event ev = {
+		.kind = TCPTRAIL_EV_RETRANS,
+		.ts_ns = ktime_get_ns(),
+	};
+	unsigned long flags;
+	struct tt_conn *c;
+	bool full;
+
+	if (!sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
+		return;
+	ev.cookie = tt_sk_cookie(sk);
+	ev.old_state = READ_ONCE(sk->sk_state);
+	ev.new_state = ev.old_state;
+	tt_fill_seq(&ev, sk);
+	if (tcp_flags & TCPHDR_SYN)
+		ev.flags |= TCPTRAIL_F_SYN;
+	if (tcp_flags & TCPHDR_FIN)
+		ev.flags |= TCPTRAIL_F_FIN;
+	if (icsk->icsk_ca_state == TCP_CA_Loss) {
+		ev.flags |= TCPTRAIL_F_RTO;
+		ev.count = READ_ONCE(icsk->icsk_retransmits);
+		ev.timeout_ns = jiffies_to_nsecs(READ_ONCE(icsk->icsk_rto));
+	}
+	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
+	if (c) {
+		/* In SYN_SENT: the time since the first SYN. */
+		ev.dur_ns = tt_since(ev.ts_ns, c->last_ts);
+		tt_conn_to_event(&ev, c);
+		tt_conn_unlock(&tt_conns, c, flags);
+	}
+	tt_lc_emit(&ev, sk);
 }
 
 enum {
 	TT_L_TW_PROCESS, TT_L_TW_UNIQUE, TT_L_TW_DESCHED, TT_L_TW_FREE,
 	TT_L_TIME_WAIT, TT_L_TW_SCHED, TT_L_TW_ARM, TT_L_SYNACK4, TT_L_SYNACK6,
 	TT_L_REQ_TIMER, TT_L_REQ_FREE4, TT_L_REQ_FREE6, TT_L_TP_SYNACK,
-	TT_L_TP_SEND_RST, TT_L_TP_RECV_RST, TT_L_MAX
+	TT_L_TP_SEND_RST, TT_L_TP_RECV_RST, TT_L_TP_RETRANS, TT_L_MAX
 };
 
 /* Causes first, so an exit never misses the reason set before it. */
@@ -705,6 +760,8 @@ static struct tt_probe tt_lc_probes[TT_L_MAX] = {
 			       .tp_func = tt_tp_send_reset },
 	[TT_L_TP_RECV_RST] = { "tcp_receive_reset", TT_PROBE_TRACEPOINT,
 			       .tp_func = tt_tp_receive_reset },
+	[TT_L_TP_RETRANS] = { "tcp_retransmit_skb", TT_PROBE_TRACEPOINT,
+			      .tp_func = tt_tp_retransmit_skb },
 };
 
 static bool tt_tw_arm_probed(void)

@@ -47,7 +47,7 @@ struct tt_reader {
 	bool raw;
 	bool header_done;
 	size_t out_len, out_off;	/* text not yet copied to the user */
-	char out[512];
+	char out[640];			/* the longest line fits (KUnit checks) */
 	struct tt_cursor *cursor;
 };
 

@@ -8,7 +8,10 @@
  *   kind seq ts_ns cpu netns cookie pid comm ctx family saddr sport daddr
  *   dport old new dur_ns isn peer_isn snd_una snd_nxt rcv_nxt snd_wnd
  *   rcv_wnd mss srtt_us flags cause substate timeout_ns fin_timeout
- *   tw_reuse max_tw_buckets tw_reuse_delay
+ *   tw_reuse max_tw_buckets tw_reuse_delay count errno
+ *
+ * (count and errno since ABI 1.1: a retransmit's number, the errno a
+ * closed connection's application sees, by name.)
  *
  * A field that does not apply, or is unknown, is "-". A reader that fell
  * behind gets instead a line "lost COUNT CAUSE".
@@ -78,10 +81,37 @@ const char *tt_cause_name(unsigned int cause)
 	return "-";
 }
 
+#define TT_ERRNO(e)	{ e, #e }
+
+/* The errnos a TCP connection ends with, by name. */
+static const struct {
+	unsigned int err;
+	const char *name;
+} tt_errnos[] = {
+	TT_ERRNO(EPERM), TT_ERRNO(ENOENT), TT_ERRNO(ENOMEM), TT_ERRNO(EACCES),
+	TT_ERRNO(EINVAL), TT_ERRNO(EPIPE), TT_ERRNO(EPROTO),
+	TT_ERRNO(EMSGSIZE), TT_ERRNO(ENOPROTOOPT), TT_ERRNO(EADDRNOTAVAIL),
+	TT_ERRNO(ENETDOWN), TT_ERRNO(ENETUNREACH), TT_ERRNO(ENETRESET),
+	TT_ERRNO(ECONNABORTED), TT_ERRNO(ECONNRESET), TT_ERRNO(ENOBUFS),
+	TT_ERRNO(ETIMEDOUT), TT_ERRNO(ECONNREFUSED), TT_ERRNO(EHOSTDOWN),
+	TT_ERRNO(EHOSTUNREACH), TT_ERRNO(ENONET),
+};
+
+/* NULL for an errno not in the table: print its number. */
+const char *tt_errno_name(unsigned int err)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(tt_errnos); i++)
+		if (tt_errnos[i].err == err)
+			return tt_errnos[i].name;
+	return NULL;
+}
+
 int tt_format_header(char *buf, size_t len)
 {
 	return scnprintf(buf, len,
-			 "# kind seq ts_ns cpu netns cookie pid comm ctx family saddr sport daddr dport old new dur_ns isn peer_isn snd_una snd_nxt rcv_nxt snd_wnd rcv_wnd mss srtt_us flags cause substate timeout_ns fin_timeout tw_reuse max_tw_buckets tw_reuse_delay\n");
+			 "# kind seq ts_ns cpu netns cookie pid comm ctx family saddr sport daddr dport old new dur_ns isn peer_isn snd_una snd_nxt rcv_nxt snd_wnd rcv_wnd mss srtt_us flags cause substate timeout_ns fin_timeout tw_reuse max_tw_buckets tw_reuse_delay count errno\n");
 }
 
 static int tt_format_addr(char *buf, size_t len, u8 family, const u8 *addr)
@@ -97,6 +127,21 @@ static int tt_format_addr(char *buf, size_t len, u8 family, const u8 *addr)
 static int tt_format_opt(char *buf, size_t len, bool known, u64 v)
 {
 	return known ? scnprintf(buf, len, "%llu", v) : scnprintf(buf, len, "-");
+}
+
+/* The last columns: count, errno. */
+static int tt_format_tail(char *buf, size_t len,
+			  const struct tcptrail_event *ev)
+{
+	const char *e = tt_errno_name(ev->err);
+	int n;
+
+	n = tt_format_opt(buf, len, ev->count, ev->count);
+	if (!ev->err)
+		return n + scnprintf(buf + n, len - n, " -\n");
+	if (e)
+		return n + scnprintf(buf + n, len - n, " %s\n", e);
+	return n + scnprintf(buf + n, len - n, " %u\n", ev->err);
 }
 
 int tt_format_event(char *buf, size_t len, const struct tcptrail_event *ev)
@@ -141,13 +186,16 @@ int tt_format_event(char *buf, size_t len, const struct tcptrail_event *ev)
 		       ev->rcv_wnd, ev->mss, ev->srtt_us, ev->flags,
 		       tt_cause_name(ev->cause), tt_state_name(ev->substate));
 	n += tt_format_opt(buf + n, len - n, ev->timeout_ns, ev->timeout_ns);
-	if (!sysctls)
-		return n + scnprintf(buf + n, len - n, " - - - -\n");
+	if (!sysctls) {
+		n += scnprintf(buf + n, len - n, " - - - - ");
+		return n + tt_format_tail(buf + n, len - n, ev);
+	}
 	n += scnprintf(buf + n, len - n, " %d %d %d ", ev->sysctl_fin_timeout,
 		       ev->sysctl_tw_reuse, ev->sysctl_max_tw_buckets);
 	n += tt_format_opt(buf + n, len - n, ev->sysctl_tw_reuse_delay >= 0,
 			   ev->sysctl_tw_reuse_delay);
-	return n + scnprintf(buf + n, len - n, "\n");
+	n += scnprintf(buf + n, len - n, " ");
+	return n + tt_format_tail(buf + n, len - n, ev);
 }
 
 /* The socket cookie, assigned on first use: what ss -e prints. */

@@ -89,7 +89,7 @@ static void format_ipv4_state_line(struct kunit *test)
 	tt_sample(&ev);
 	tt_format_event(buf, sizeof(buf), &ev);
 	KUNIT_EXPECT_STREQ(test, buf,
-			   "state 7 123456789 1 4026531840 4097 321 curl task ipv4 127.0.0.1 39416 127.0.0.2 8000 SYN_SENT ESTABLISHED 13291560 3080524861 349468758 3080524862 3080524862 349468759 65483 65495 32741 6255 0xe - - - - - - -\n");
+			   "state 7 123456789 1 4026531840 4097 321 curl task ipv4 127.0.0.1 39416 127.0.0.2 8000 SYN_SENT ESTABLISHED 13291560 3080524861 349468758 3080524862 3080524862 349468759 65483 65495 32741 6255 0xe - - - - - - - - -\n");
 }
 
 static void format_ipv6_softirq_unknown_owner(struct kunit *test)
@@ -104,7 +104,7 @@ static void format_ipv6_softirq_unknown_owner(struct kunit *test)
 	ev.flags = TCPTRAIL_F_SOFTIRQ;
 	tt_format_event(buf, sizeof(buf), &ev);
 	KUNIT_EXPECT_STREQ(test, buf,
-			   "state 7 123456789 1 4026531840 4097 - - softirq ipv6 2001:db8::1 39416 ::1 8000 SYN_SENT ESTABLISHED 13291560 - - 3080524862 3080524862 349468759 65483 65495 32741 6255 0x1 - - - - - - -\n");
+			   "state 7 123456789 1 4026531840 4097 - - softirq ipv6 2001:db8::1 39416 ::1 8000 SYN_SENT ESTABLISHED 13291560 - - 3080524862 3080524862 349468759 65483 65495 32741 6255 0x1 - - - - - - - - -\n");
 }
 
 static void format_comm_keeps_one_column(struct kunit *test)
@@ -137,7 +137,7 @@ static void format_lifecycle_with_sysctls(struct kunit *test)
 	ev.sysctl_tw_reuse_delay = -1;
 	tt_format_event(buf, sizeof(buf), &ev);
 	KUNIT_EXPECT_NOT_NULL(test,
-			      strstr(buf, " 0x8e expired TIME_WAIT 60000000000 60 2 4096 -\n"));
+			      strstr(buf, " 0x8e expired TIME_WAIT 60000000000 60 2 4096 - - -\n"));
 	KUNIT_EXPECT_EQ(test, strncmp(buf, "tw_exit 7 ", 10), 0);
 }
 

@@ -296,12 +296,38 @@ u8 tt_tw_kill_cause(bool net_alive, bool in_processing, bool syn,
 void tt_tw_book_cause(struct tt_conn *c, u8 cause);
 void tt_tw_book_exit(const struct tt_conn *c, struct tcptrail_event *ev,
 		     bool net_alive);
-bool tt_tw_skipped(u64 cookie, int *state);
+bool tt_tw_skipped(u64 cookie, int *state, bool *tw);
 void tt_tw_fill_skip(struct tcptrail_event *ev, struct sock *sk, int state,
 		     const struct tt_conn *c);
 void tt_tw_emit_skip(struct tcptrail_event *ev, const struct sock *sk);
 u64 tt_req_lifetime_ns(unsigned int retries);
 u64 tt_req_bound_ns(const struct net *net);
+
+/* why.c: why a connection closed, why an RST was sent. */
+struct tt_close_facts {
+	u8 old;			/* the state it leaves for CLOSE */
+	u8 err;			/* sk_err */
+	u8 retransmits;		/* icsk_retransmits: RTOs in a row */
+	u8 probes_out;		/* keepalive or zero-window probes unanswered */
+	bool net_alive;
+	bool rst_recv;		/* tcp_receive_reset for it, just now */
+	bool tw;		/* tcp_time_wait() handled it, just now */
+	bool task;		/* a syscall, BHs on */
+	bool dead;		/* orphaned */
+	bool linger0;		/* SO_LINGER with a zero time */
+	bool closing;		/* both directions shut: close() */
+	bool keepopen;		/* SO_KEEPALIVE */
+	bool user_timeout;	/* TCP_USER_TIMEOUT set */
+	bool zero_wnd;		/* the peer's window is closed */
+};
+
+u8 tt_close_cause(const struct tt_close_facts *f);
+void tt_why_close(struct tcptrail_event *ev, const struct sock *sk, int old,
+		  bool tw);
+void tt_why_note_reset(u64 cookie);
+u8 tt_why_rst_sent(const struct sock *sk, int reason);
+u8 tt_rst_reason_cause(int reason);
+const char *tt_errno_name(unsigned int err);
 
 /* main.c: module-wide state. */
 extern struct tt_table tt_conns;

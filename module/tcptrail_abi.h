@@ -18,7 +18,7 @@
 
 #define TCPTRAIL_MAGIC		0x54435054	/* "TCPT" */
 #define TCPTRAIL_ABI_MAJOR	1
-#define TCPTRAIL_ABI_MINOR	0
+#define TCPTRAIL_ABI_MINOR	1
 
 /* What a record says. */
 enum tcptrail_kind {
@@ -33,6 +33,7 @@ enum tcptrail_kind {
 	TCPTRAIL_EV_REQ_DROP = 9,	/* server: request sock gone without child */
 	TCPTRAIL_EV_RST_SENT = 10,
 	TCPTRAIL_EV_RST_RECV = 11,
+	TCPTRAIL_EV_RETRANS = 12,	/* 1.1: a segment sent again: count, timeout */
 	TCPTRAIL_EV_MAX
 };
 
@@ -48,9 +49,14 @@ enum tcptrail_kind {
 	[TCPTRAIL_EV_SYNACK_RETRANS] = "synack_retrans",		\
 	[TCPTRAIL_EV_REQ_DROP] = "req_drop",				\
 	[TCPTRAIL_EV_RST_SENT] = "rst_sent",				\
-	[TCPTRAIL_EV_RST_RECV] = "rst_recv"
+	[TCPTRAIL_EV_RST_RECV] = "rst_recv",				\
+	[TCPTRAIL_EV_RETRANS] = "retrans"
 
-/* Why a timewait sock ended (TW_EXIT) or why events were lost (LOST). */
+/*
+ * Why a timewait sock ended (TW_EXIT), a request sock went (REQ_DROP),
+ * events were lost (LOST); since 1.1 also why a connection went to CLOSE
+ * (STATE with new_state CLOSE) and why an RST was sent (RST_SENT).
+ */
 enum tcptrail_cause {
 	TCPTRAIL_CAUSE_NONE = 0,
 	TCPTRAIL_CAUSE_EXPIRED = 1,	/* timer ran out */
@@ -61,6 +67,30 @@ enum tcptrail_cause {
 	TCPTRAIL_CAUSE_OTHER = 6,
 	TCPTRAIL_CAUSE_OVERWRITTEN = 7,	/* LOST: the ring wrapped past the reader */
 	TCPTRAIL_CAUSE_CLEARED = 8,	/* LOST: "clear" written to control */
+	/* 1.1: -> CLOSE and RST_SENT */
+	TCPTRAIL_CAUSE_ACTIVE_CLOSE = 9,	/* we closed first: timewait takes over */
+	TCPTRAIL_CAUSE_PASSIVE_CLOSE = 10,	/* the peer closed first: LAST_ACK acked */
+	TCPTRAIL_CAUSE_RESET = 11,	/* an RST received */
+	TCPTRAIL_CAUSE_REFUSED = 12,	/* an RST answered our SYN */
+	TCPTRAIL_CAUSE_SYN_TIMEOUT = 13,	/* SYN retries (tcp_syn_retries) */
+	TCPTRAIL_CAUSE_SYNACK_TIMEOUT = 14,	/* SYN-ACK retries of a full sock */
+	TCPTRAIL_CAUSE_RTO_TIMEOUT = 15,	/* data retransmits (tcp_retries2) */
+	TCPTRAIL_CAUSE_ORPHAN_TIMEOUT = 16,	/* an orphan's (tcp_orphan_retries) */
+	TCPTRAIL_CAUSE_KEEPALIVE = 17,	/* keepalive probes unanswered */
+	TCPTRAIL_CAUSE_USER_TIMEOUT = 18,	/* TCP_USER_TIMEOUT */
+	TCPTRAIL_CAUSE_PROBE0_TIMEOUT = 19,	/* zero-window probes unanswered */
+	TCPTRAIL_CAUSE_FIN_WAIT2_TIMEOUT = 20,	/* orphaned FIN_WAIT2, full sock */
+	TCPTRAIL_CAUSE_LINGER0 = 21,	/* close() with SO_LINGER 0: RST */
+	TCPTRAIL_CAUSE_UNREAD_DATA = 22,	/* close() with unread data: RST */
+	TCPTRAIL_CAUSE_ABORT = 23,	/* tcp_abort(): ss -K, SOCK_DESTROY */
+	TCPTRAIL_CAUSE_MEMORY = 24,	/* orphan killed: memory or orphan count */
+	TCPTRAIL_CAUSE_DISCONNECT = 25,	/* connect(AF_UNSPEC) and the like */
+	TCPTRAIL_CAUSE_CLOSED = 26,	/* closed before it had a peer: LISTEN, SYN_SENT */
+	TCPTRAIL_CAUSE_UNREACHABLE = 27,	/* an ICMP error ended the handshake */
+	TCPTRAIL_CAUSE_NO_SOCKET = 28,	/* RST_SENT: a segment no socket owns */
+	TCPTRAIL_CAUSE_INVALID = 29,	/* RST_SENT: bad seq/ack, flags, PAWS, SYN */
+	TCPTRAIL_CAUSE_DATA_AFTER_CLOSE = 30,	/* RST_SENT: data for a closed socket */
+	TCPTRAIL_CAUSE_DUPLICATE = 31,	/* a second child of one request sock */
 	TCPTRAIL_CAUSE_MAX
 };
 
@@ -72,7 +102,30 @@ enum tcptrail_cause {
 	[TCPTRAIL_CAUSE_NETNS] = "netns",				\
 	[TCPTRAIL_CAUSE_OTHER] = "other",				\
 	[TCPTRAIL_CAUSE_OVERWRITTEN] = "overwritten",			\
-	[TCPTRAIL_CAUSE_CLEARED] = "cleared"
+	[TCPTRAIL_CAUSE_CLEARED] = "cleared",				\
+	[TCPTRAIL_CAUSE_ACTIVE_CLOSE] = "active_close",			\
+	[TCPTRAIL_CAUSE_PASSIVE_CLOSE] = "passive_close",		\
+	[TCPTRAIL_CAUSE_RESET] = "reset",				\
+	[TCPTRAIL_CAUSE_REFUSED] = "refused",				\
+	[TCPTRAIL_CAUSE_SYN_TIMEOUT] = "syn_timeout",			\
+	[TCPTRAIL_CAUSE_SYNACK_TIMEOUT] = "synack_timeout",		\
+	[TCPTRAIL_CAUSE_RTO_TIMEOUT] = "rto_timeout",			\
+	[TCPTRAIL_CAUSE_ORPHAN_TIMEOUT] = "orphan_timeout",		\
+	[TCPTRAIL_CAUSE_KEEPALIVE] = "keepalive",			\
+	[TCPTRAIL_CAUSE_USER_TIMEOUT] = "user_timeout",			\
+	[TCPTRAIL_CAUSE_PROBE0_TIMEOUT] = "probe0_timeout",		\
+	[TCPTRAIL_CAUSE_FIN_WAIT2_TIMEOUT] = "fin_wait2_timeout",	\
+	[TCPTRAIL_CAUSE_LINGER0] = "linger0",				\
+	[TCPTRAIL_CAUSE_UNREAD_DATA] = "unread_data",			\
+	[TCPTRAIL_CAUSE_ABORT] = "abort",				\
+	[TCPTRAIL_CAUSE_MEMORY] = "memory",				\
+	[TCPTRAIL_CAUSE_DISCONNECT] = "disconnect",			\
+	[TCPTRAIL_CAUSE_CLOSED] = "closed",				\
+	[TCPTRAIL_CAUSE_UNREACHABLE] = "unreachable",			\
+	[TCPTRAIL_CAUSE_NO_SOCKET] = "no_socket",			\
+	[TCPTRAIL_CAUSE_INVALID] = "invalid",				\
+	[TCPTRAIL_CAUSE_DATA_AFTER_CLOSE] = "data_after_close",		\
+	[TCPTRAIL_CAUSE_DUPLICATE] = "duplicate"
 
 /* Event flags. */
 #define TCPTRAIL_F_SOFTIRQ	0x0001	/* fired outside process context */
@@ -83,6 +136,9 @@ enum tcptrail_cause {
 #define TCPTRAIL_F_SYNCOOKIE	0x0020	/* SYN_RECV answered with a syncookie */
 #define TCPTRAIL_F_NO_TUPLE	0x0040	/* 4-tuple could not be completed */
 #define TCPTRAIL_F_SYSCTLS	0x0080	/* the sysctl snapshot is filled in */
+#define TCPTRAIL_F_SYN		0x0100	/* 1.1 RETRANS: the segment carries a SYN */
+#define TCPTRAIL_F_FIN		0x0200	/* 1.1 RETRANS: the segment carries a FIN */
+#define TCPTRAIL_F_RTO		0x0400	/* 1.1 RETRANS: in loss recovery (the RTO fired) */
 
 /* Kernel TCP states, by their numbers in include/net/tcp_states.h. */
 enum tcptrail_state {
@@ -113,8 +169,13 @@ struct tcptrail_event {
 	__u64 ts_ns;		/* CLOCK_MONOTONIC */
 	__u64 cookie;		/* socket cookie (ss -e), never a pointer */
 	__u64 dur_ns;		/* time in old_state; 0 on a connection's first */
-	__u64 count;		/* LOST: events this reader missed */
-	__u64 timeout_ns;	/* TW_ENTER/TW_SUBSTATE: timer the kernel armed */
+	__u64 count;		/* LOST: events this reader missed;
+				 * SYNACK_RETRANS: which retransmit;
+				 * RETRANS: timeouts in a row (0: not the RTO)
+				 */
+	__u64 timeout_ns;	/* TW_ENTER/TW_SUBSTATE: timer the kernel armed;
+				 * RETRANS: the RTO that fired (0: not the RTO)
+				 */
 	__u32 netns;		/* network namespace inode */
 	__u32 pid;		/* owner's tgid */
 	__u16 kind;		/* enum tcptrail_kind */
@@ -125,7 +186,9 @@ struct tcptrail_event {
 	__u8 new_state;
 	__u8 substate;		/* timewait: FIN_WAIT2 or TIME_WAIT */
 	__u8 cause;		/* enum tcptrail_cause */
-	__u8 pad0;
+	__u8 err;		/* 1.1: sk_err, the errno the application
+				 * sees (-> CLOSE); 0: none
+				 */
 	__u16 sport;		/* local port */
 	__u16 dport;		/* remote port */
 	__u8 saddr[16];		/* local address */

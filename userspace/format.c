@@ -255,6 +255,19 @@ static const char *cause_str(unsigned int cause, char *buf, size_t len)
 	return buf;
 }
 
+/* The errno a closed connection's application sees: its name, else its number. */
+static const char *errno_str(unsigned int err, char *buf, size_t len)
+{
+	const char *n = err ? strerrorname_np((int)err) : NULL;
+
+	if (n)
+		return n;
+	if (!err)
+		return NULL;
+	snprintf(buf, len, "%u", err);
+	return buf;
+}
+
 static void resolve_isns(const struct tcptrail_event *ev, const struct tt_isns *known,
 			 struct tt_isns *out)
 {
@@ -305,7 +318,9 @@ static const struct { uint16_t bit; const char *name; } flag_names[] = {
 };
 #define KNOWN_FLAGS (TCPTRAIL_F_SOFTIRQ | TCPTRAIL_F_OWNER | TCPTRAIL_F_ISN | \
 		     TCPTRAIL_F_PEER_ISN | TCPTRAIL_F_TABLE_FULL | TCPTRAIL_F_SYNCOOKIE | \
-		     TCPTRAIL_F_NO_TUPLE | TCPTRAIL_F_SYSCTLS)
+		     TCPTRAIL_F_NO_TUPLE | TCPTRAIL_F_SYSCTLS | \
+		     /* retrans's syn, fin, rto#N: fields of their own */ \
+		     TCPTRAIL_F_SYN | TCPTRAIL_F_FIN | TCPTRAIL_F_RTO)
 
 /* Call @put for each such flag's name, in a fixed order. */
 static void each_flag(const struct tcptrail_event *ev, void (*put)(void *arg, const char *name),
@@ -402,6 +417,9 @@ static void text_transition(char *buf, size_t len, const struct tcptrail_event *
 		c = cause_str(ev->cause, cb, sizeof(cb));
 		snprintf(buf, len, "tw_exit (%s)", c ? c : "unknown");
 		break;
+	case TCPTRAIL_EV_RETRANS:
+		snprintf(buf, len, "retrans %s", state_or(ev->old_state, "?"));
+		break;
 	default:
 		snprintf(buf, len, "%s", tt_kind_name(ev->kind));
 		break;
@@ -437,6 +455,31 @@ static void text_extra(char *buf, size_t len, const struct tt_fmt *fmt,
 	struct sbuf b = { buf, len, 0 };
 
 	buf[0] = '\0';
+	/* Why it ended (-> CLOSE), why an RST was sent; what the application saw. */
+	if ((ev->kind == TCPTRAIL_EV_STATE || ev->kind == TCPTRAIL_EV_RST_SENT) && ev->cause) {
+		char cb[16];
+
+		sadd(&b, " cause=%s", cause_str(ev->cause, cb, sizeof(cb)));
+	}
+	if (ev->err) {
+		char eb[16];
+
+		sadd(&b, " errno=%s", errno_str(ev->err, eb, sizeof(eb)));
+	}
+	if (ev->kind == TCPTRAIL_EV_RETRANS) {
+		char ms[32];
+
+		if (ev->flags & TCPTRAIL_F_SYN)
+			sadd(&b, " syn");
+		if (ev->flags & TCPTRAIL_F_FIN)
+			sadd(&b, " fin");
+		if (ev->flags & TCPTRAIL_F_RTO) {
+			tt_fmt_ms(ms, sizeof(ms), ev->timeout_ns);
+			sadd(&b, " rto#%" PRIu64 " rto=%sms", (uint64_t)ev->count, ms);
+		}
+	}
+	if (ev->kind == TCPTRAIL_EV_SYNACK_RETRANS && ev->count)
+		sadd(&b, " #%" PRIu64, (uint64_t)ev->count);
 	/* The peer's ISN shows up once: where it is first learnt. */
 	if (fmt->wide && (ev->flags & TCPTRAIL_F_PEER_ISN) &&
 	    (ev->kind == TCPTRAIL_EV_SYN_RECV ||
@@ -658,6 +701,17 @@ static void json_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_
 	fputc(']', f);
 	if (fmt->relative)
 		json_rel(f, ev, known);
+	if (ev->kind == TCPTRAIL_EV_STATE && ev->cause)	/* why it went to CLOSE */
+		fprintf(f, ",\"cause\":\"%s\"", cause_str(ev->cause, cb, sizeof(cb)));
+	if (ev->err)
+		fprintf(f, ",\"errno\":\"%s\"", errno_str(ev->err, cb, sizeof(cb)));
+	if (ev->kind == TCPTRAIL_EV_RETRANS || (ev->kind == TCPTRAIL_EV_SYNACK_RETRANS && ev->count))
+		fprintf(f, ",\"count\":%" PRIu64, (uint64_t)ev->count);
+	if (ev->kind == TCPTRAIL_EV_RETRANS)
+		fprintf(f, ",\"syn\":%s,\"fin\":%s,\"rto\":%s",
+			ev->flags & TCPTRAIL_F_SYN ? "true" : "false",
+			ev->flags & TCPTRAIL_F_FIN ? "true" : "false",
+			ev->flags & TCPTRAIL_F_RTO ? "true" : "false");
 	if (tt_is_lifecycle(ev->kind)) {
 		c = cause_str(ev->cause, cb, sizeof(cb));
 		if (c)
@@ -689,7 +743,7 @@ static const char csv_columns[] =
 	"pos,ts_ns,time,cpu,event,netns,cookie,pid,comm,ctx,family,saddr,sport,daddr,dport,"
 	"old,new,dur_ns,isn,peer_isn,snd_una,snd_nxt,rcv_nxt,snd_wnd,rcv_wnd,mss,srtt_us,"
 	"cause,substate,timeout_ns,tcp_fin_timeout,tcp_tw_reuse,tcp_max_tw_buckets,"
-	"tcp_tw_reuse_delay,count,flags";
+	"tcp_tw_reuse_delay,count,flags,errno";
 
 /* RFC 4180: quote when needed, double the quotes; invalid UTF-8 becomes U+FFFD. */
 static void csv_string(FILE *f, const char *str)
@@ -733,7 +787,7 @@ static void csv_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_e
 
 	if (ev->kind == TCPTRAIL_EV_LOST) {
 		/* Same columns as JSON's lost record: event, cause, count. */
-		fprintf(f, ",,,,lost,,,,,,,,,,,,,,,,,,,,,,,%s,,,,,,,%" PRIu64 ",%s\n", c ? c : "",
+		fprintf(f, ",,,,lost,,,,,,,,,,,,,,,,,,,,,,,%s,,,,,,,%" PRIu64 ",,%s\n", c ? c : "",
 			(uint64_t)ev->count, fmt->relative ? ",," : "");
 		return;
 	}
@@ -776,10 +830,17 @@ static void csv_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_e
 			fputs(",,,,", f);
 		}
 	} else {
-		fputs(",,,,,,,", f);
+		/* A state event's cause: why it went to CLOSE. */
+		fprintf(f, ",%s,,,,,,", ev->kind == TCPTRAIL_EV_STATE && c ? c : "");
 	}
-	fputs(",,", f);		/* count is for lost rows */
+	fputc(',', f);
+	if ((ev->kind == TCPTRAIL_EV_RETRANS || ev->kind == TCPTRAIL_EV_SYNACK_RETRANS) && ev->count)
+		fprintf(f, "%" PRIu64, (uint64_t)ev->count);
+	fputc(',', f);
 	each_flag(ev, csv_flag, &jf);
+	fputc(',', f);
+	if (ev->err)
+		fputs(errno_str(ev->err, cb, sizeof(cb)), f);
 	if (fmt->relative) {
 		struct tt_isns is;
 		uint32_t v;

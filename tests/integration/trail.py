@@ -15,7 +15,7 @@ import sys
 COLS = ("kind seq ts_ns cpu netns cookie pid comm ctx family saddr sport daddr "
         "dport old new dur_ns isn peer_isn snd_una snd_nxt rcv_nxt snd_wnd "
         "rcv_wnd mss srtt_us flags cause substate timeout_ns fin_timeout "
-        "tw_reuse max_tw_buckets tw_reuse_delay").split()
+        "tw_reuse max_tw_buckets tw_reuse_delay count errno").split()
 INTS = {"seq", "ts_ns", "cpu", "netns", "cookie", "sport", "dport", "dur_ns",
         "snd_una", "snd_nxt", "rcv_nxt", "snd_wnd", "rcv_wnd", "mss", "srtt_us"}
 FAILED = []
@@ -35,7 +35,7 @@ def parse(lines):
         ev = dict(zip(COLS, f))
         for k in INTS:
             ev[k] = int(ev[k])
-        for k in ("isn", "peer_isn", "pid"):
+        for k in ("isn", "peer_isn", "pid", "count"):
             ev[k] = None if ev[k] == "-" else int(ev[k])
         ev["flags"] = int(ev["flags"], 16)
         events.append(ev)

@@ -86,8 +86,8 @@ static void machine_output(void)
 	       "json: flags text shows (syncookie, table_full) are carried");
 	run_free(&r);
 	on("v6", &r, NULL, "-o", "csv", NULL, NULL);
-	tap_ok(strstr(r.out, ",count,flags\n") && strstr(r.out, ",,syncookie\n") &&
-	       strstr(r.out, ",,table_full\n"), "csv: a flags column");
+	tap_ok(strstr(r.out, ",count,flags,errno\n") && strstr(r.out, ",,syncookie,\n") &&
+	       strstr(r.out, ",,table_full,\n"), "csv: a flags column");
 	run_free(&r);
 
 	/* rel_seq/rel_ack say what text -r says, event for event ("-" is null). */
@@ -116,8 +116,8 @@ static void machine_output(void)
 	run_free(&r);
 	run_free(&t);
 	on("pair", &r, NULL, "-r", "-o", "csv", NULL);
-	tap_ok(strstr(r.out, ",count,flags,rel_seq,rel_ack\n") &&
-	       strstr(r.out, ",4294967290,,0,0,0,65483,65483,32741,40,,,,,,,,,,,\n"),
+	tap_ok(strstr(r.out, ",count,flags,errno,rel_seq,rel_ack\n") &&
+	       strstr(r.out, ",4294967290,,0,0,0,65483,65483,32741,40,,,,,,,,,,,,\n"),
 	       "csv -r: rel_seq and rel_ack columns, empty where text has '-'");
 	run_free(&r);
 }

@@ -39,8 +39,8 @@ static void abi_mismatch(void)
 {
 	static const struct { uint32_t magic; uint16_t major; uint32_t size; const char *want; } cases[] = {
 		{ 0x12345678, 1, 176, "is not a tcptrail stream (magic 0x12345678, expected 0x54435054)" },
-		{ TCPTRAIL_MAGIC, 2, 176, "speaks tcptrail ABI 2.0 with 176-byte records, this tcptrail speaks 1.0 with 176-byte records" },
-		{ TCPTRAIL_MAGIC, 1, 200, "speaks tcptrail ABI 1.0 with 200-byte records, this tcptrail speaks 1.0 with 176-byte records" },
+		{ TCPTRAIL_MAGIC, 2, 176, "speaks tcptrail ABI 2.0 with 176-byte records, this tcptrail speaks 1.1 with 176-byte records" },
+		{ TCPTRAIL_MAGIC, 1, 200, "speaks tcptrail ABI 1.0 with 200-byte records, this tcptrail speaks 1.1 with 176-byte records" },
 	};
 	struct tcptrail_event evs[FX_MAX];
 	struct tcptrail_header h;
@@ -189,7 +189,7 @@ static void lost(void)
 	       !strstr(r.err, "lost 7 events ("), "lost: JSON carries the lost record in the stream");
 	run_free(&r);
 	run_tcptrail(csv, fixed_time, &r);
-	tap_ok(strstr(r.out, "\n,,,,lost,,,,,,,,,,,,,,,,,,,,,,,overwritten,,,,,,,7,\n") != NULL,
+	tap_ok(strstr(r.out, "\n,,,,lost,,,,,,,,,,,,,,,,,,,,,,,overwritten,,,,,,,7,,\n") != NULL,
 	       "lost: CSV has a lost row");
 	run_free(&r);
 }

@@ -97,10 +97,74 @@ static void helpers(void)
 	tap_ok(!strcmp(buf, "2023-11-14T22:30:00.000000005Z"), "ISO 8601 UTC with ns (%s)", buf);
 }
 
+static char *format_one(enum tt_format format, const struct tcptrail_event *ev)
+{
+	struct tt_fmt fmt = { .format = format, .wall_offset_ns = 1700000000000000000ll };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	tt_fmt_print_event(f, &fmt, ev, NULL);
+	fclose(f);
+	return buf;
+}
+
+/* ABI 1.1: why a connection ended, what the application saw, retransmits. */
+static void why_events(void)
+{
+	struct tcptrail_event close = {
+		.kind = TCPTRAIL_EV_STATE, .ts_ns = FX_TS0, .family = 2,
+		.old_state = 2, .new_state = 7, .dur_ns = 7000000000ull,
+		.cause = TCPTRAIL_CAUSE_SYN_TIMEOUT, .err = 110,
+	};
+	struct tcptrail_event rt = {
+		.kind = TCPTRAIL_EV_RETRANS, .ts_ns = FX_TS0, .family = 2,
+		.old_state = 2, .new_state = 2, .dur_ns = 3000000000ull,
+		.count = 2, .timeout_ns = 2000000000ull,
+		.flags = TCPTRAIL_F_SYN | TCPTRAIL_F_RTO | TCPTRAIL_F_SOFTIRQ,
+	};
+	struct tcptrail_event odd = close;
+	char *t;
+
+	t = format_one(TT_FMT_TEXT, &close);
+	tap_ok(strstr(t, "SYN_SENT    -> CLOSE") && strstr(t, " cause=syn_timeout errno=ETIMEDOUT\n"),
+	       "why: text CLOSE with its cause and errno (%s)", t);
+	free(t);
+	t = format_one(TT_FMT_JSON, &close);
+	tap_ok(strstr(t, ",\"cause\":\"syn_timeout\",\"errno\":\"ETIMEDOUT\"}") != NULL,
+	       "why: JSON CLOSE with cause and errno (%s)", t);
+	free(t);
+	t = format_one(TT_FMT_CSV, &close);
+	tap_ok(strstr(t, ",syn_timeout,,,,,,,,,ETIMEDOUT\n") != NULL, "why: CSV CLOSE, cause and errno columns (%s)", t);
+	free(t);
+	odd.cause = 200;
+	odd.err = 250;
+	t = format_one(TT_FMT_TEXT, &odd);
+	tap_ok(strstr(t, " cause=cause_200 errno=250\n") != NULL,
+	       "why: a cause from a newer minor and an unnamed errno still print (%s)", t);
+	free(t);
+	t = format_one(TT_FMT_TEXT, &rt);
+	tap_ok(strstr(t, "retrans SYN_SENT") && strstr(t, " 3000.000 ") &&
+	       strstr(t, " syn rto#2 rto=2000.000ms\n"),
+	       "why: text retrans, time since the first SYN, RTO number and value (%s)", t);
+	free(t);
+	t = format_one(TT_FMT_JSON, &rt);
+	tap_ok(strstr(t, "\"event\":\"retrans\"") &&
+	       strstr(t, ",\"count\":2,\"syn\":true,\"fin\":false,\"rto\":true,") &&
+	       strstr(t, "\"timeout_ns\":2000000000"),
+	       "why: JSON retrans with count, flags and timeout (%s)", t);
+	free(t);
+	t = format_one(TT_FMT_CSV, &rt);
+	tap_ok(strstr(t, ",retrans,") && strstr(t, ",,,2000000000,,,,,2,,\n"),
+	       "why: CSV retrans with timeout and count (%s)", t);
+	free(t);
+}
+
 void test_format(void)
 {
 	escaping();
 	helpers();
+	why_events();
 	golden_run("pair", NULL, NULL, "pair.txt");
 	golden_run("pair", "-r", NULL, "pair_relative.txt");
 	golden_run("pair", "-o", "json", "pair.json");

@@ -52,13 +52,13 @@ static void header(void)
 	tap_ok(tt_check_header(&h, sizeof(h), "the kernel module", NULL, msg, sizeof(msg)) ==
 		       TT_HDR_MISMATCH &&
 	       strstr(msg, "ABI mismatch: the kernel module speaks tcptrail ABI 2.3 with 176-byte records") &&
-	       strstr(msg, "this tcptrail speaks 1.0 with 176-byte records"),
+	       strstr(msg, "this tcptrail speaks 1.1 with 176-byte records"),
 	       "header: wrong major rejected, both versions named");
 
 	fx_header(&h, TCPTRAIL_MAGIC, 1, 0, 184);
 	tap_ok(tt_check_header(&h, sizeof(h), "the kernel module", NULL, msg, sizeof(msg)) ==
 		       TT_HDR_MISMATCH && strstr(msg, "1.0 with 184-byte records") &&
-	       strstr(msg, "1.0 with 176-byte records"),
+	       strstr(msg, "1.1 with 176-byte records"),
 	       "header: wrong record size rejected, both sizes named");
 
 	fx_header(&h, TCPTRAIL_MAGIC, 1, 0, 176);
