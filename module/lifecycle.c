@@ -645,8 +645,9 @@ static void tt_reset_event(int kind, const struct sock *sk, int reason)
 		tt_fill_seq(&ev, sk);
 	if (kind == TCPTRAIL_EV_RST_SENT)
 		ev.cause = tt_why_rst_sent(sk, reason);
-	else
-		tt_why_note_reset(ev.cookie);	/* its CLOSE follows */
+	else if (ev.old_state != TCP_CLOSE)
+		/* Its CLOSE follows (tcp_reset() on a closed sock does nothing). */
+		tt_why_note_reset(ev.cookie);
 	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
 	if (c) {
 		tt_conn_to_event(&ev, c);

@@ -308,6 +308,7 @@ struct tt_close_facts {
 	u8 old;			/* the state it leaves for CLOSE */
 	u8 err;			/* sk_err */
 	u8 retransmits;		/* icsk_retransmits: RTOs in a row */
+	u8 syn_retries;		/* the SYN retries tcp_write_timeout() allows */
 	u8 probes_out;		/* keepalive or zero-window probes unanswered */
 	bool net_alive;
 	bool rst_recv;		/* tcp_receive_reset for it, just now */

@@ -88,10 +88,24 @@ u8 tt_close_cause(const struct tt_close_facts *f)
 		if (f->old == TCP_SYN_SENT) {
 			if (f->err == ECONNREFUSED)
 				return TCPTRAIL_CAUSE_REFUSED;
-			return f->err == ETIMEDOUT || f->retransmits ?
+			/*
+			 * An ICMP error closes it at once, often after a
+			 * retransmit or two (a failed ARP takes ~3 s); the
+			 * timer closes it only with every retry spent, and
+			 * then with a soft ICMP error it kept, if any.
+			 */
+			return f->err == ETIMEDOUT ||
+			       f->retransmits >= f->syn_retries ?
 			       TCPTRAIL_CAUSE_SYN_TIMEOUT :
 			       TCPTRAIL_CAUSE_UNREACHABLE;
 		}
+		/*
+		 * Only tcp_reset() sets these before the CLOSE: a reset whose
+		 * note is missing (the probe off, or the backlog run on
+		 * another CPU) is still a reset, not a timeout.
+		 */
+		if (f->err == ECONNRESET || f->err == EPIPE)
+			return TCPTRAIL_CAUSE_RESET;
 		if (f->old == TCP_SYN_RECV)
 			return TCPTRAIL_CAUSE_SYNACK_TIMEOUT;
 		if (f->user_timeout)
@@ -157,6 +171,8 @@ void tt_why_close(struct tcptrail_event *ev, const struct sock *sk, int old,
 		.closing = READ_ONCE(sk->sk_shutdown) == SHUTDOWN_MASK,
 		.keepopen = sock_flag(sk, SOCK_KEEPOPEN),
 		.retransmits = READ_ONCE(icsk->icsk_retransmits),
+		.syn_retries = READ_ONCE(icsk->icsk_syn_retries) ? :
+			       READ_ONCE(sock_net(sk)->ipv4.sysctl_tcp_syn_retries),
 		.probes_out = READ_ONCE(icsk->icsk_probes_out),
 		.user_timeout = READ_ONCE(icsk->icsk_user_timeout) != 0,
 		.zero_wnd = !READ_ONCE(tcp_sk(sk)->snd_wnd),
