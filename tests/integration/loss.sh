@@ -7,7 +7,16 @@ serve 127.0.0.1 8004
 # A reader opened before the traffic, not reading until after it.
 exec 3<$PROC/events
 for i in $(seq 30); do curl -sf -o /dev/null http://127.0.0.1:8004/; done
-sleep 0.5
+# Wait until nothing more is recorded (a slow guest's tail-loss probes and
+# FIN retransmits are events too), so that the count read is the count made.
+recorded() { awk '$1 ~ /^events\./ { s += $2 } END { print s }' $PROC/stats; }
+before=$(recorded)
+for _ in $(seq 20); do
+	sleep 0.5
+	now=$(recorded)
+	[ "$now" = "$before" ] && break
+	before=$now
+done
 python3 - <<'PY' >"$TCPTRAIL_OUT/loss.events"
 import os, fcntl
 fcntl.fcntl(3, fcntl.F_SETFL, os.O_NONBLOCK)
@@ -24,9 +33,15 @@ print(buf.decode(), end="")
 PY
 exec 3<&-
 read -r _ got _ lost < <($TRAIL count "$TCPTRAIL_OUT/loss.events")
-total=$(awk '$1 ~ /^events\./ { s += $2 } END { print s }' $PROC/stats)
-echo "received $got, told lost $lost, recorded $total"
+total=$(recorded)
+echo "received $got, told lost $lost, recorded $before before the read, $total after"
 check "events were lost" test "$lost" -gt 0
-check "received + lost == recorded, exactly" test $((got + lost)) -eq "$total"
+if [ "$total" = "$before" ]; then
+	check "received + lost == recorded, exactly" test $((got + lost)) -eq "$total"
+else
+	# Something was recorded while we read: the reader may or may not have got it.
+	check "received + lost between what was recorded before and after the read" \
+		test $((got + lost)) -ge "$before" -a $((got + lost)) -le "$total"
+fi
 check "stats count what the ring overwrote" \
 	bash -c "awk '\$1 == \"overwritten\" && \$2 > 0' $PROC/stats | grep -q ."
