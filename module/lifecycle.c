@@ -134,6 +134,25 @@ static void tt_lc_emit(struct tcptrail_event *ev, const struct sock *sk)
 }
 
 /*
+ * Something sent again: the time since the connection's last transition and
+ * what its slot knows (ISNs, owner), then out. The slot is only read.
+ */
+static void tt_lc_emit_again(struct tcptrail_event *ev, const struct sock *sk)
+{
+	unsigned long flags;
+	struct tt_conn *c;
+	bool full;
+
+	c = tt_conn_lock(&tt_conns, ev->cookie, false, &full, &flags);
+	if (c) {
+		ev->dur_ns = tt_since(ev->ts_ns, c->last_ts);
+		tt_conn_to_event(ev, c);
+		tt_conn_unlock(&tt_conns, c, flags);
+	}
+	tt_lc_emit(ev, sk);
+}
+
+/*
  * Bookkeeping of the timewait sock's life in its connection's slot, kept
  * apart from the probes so KUnit can drive it with made-up inputs.
  */
@@ -528,9 +547,6 @@ static void tt_tp_retransmit_synack(void *data, const struct sock *sk,
 		.old_state = TCP_NEW_SYN_RECV,
 		.new_state = TCP_NEW_SYN_RECV,
 	};
-	unsigned long flags;
-	struct tt_conn *c;
-	bool full;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
@@ -541,13 +557,7 @@ static void tt_tp_retransmit_synack(void *data, const struct sock *sk,
 	ev.count = READ_ONCE(req->num_retrans) + 1;
 	ev.ts_ns = ktime_get_ns();
 	ev.cookie = tt_sk_cookie((struct sock *)req);
-	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
-	if (c) {
-		ev.dur_ns = tt_since(ev.ts_ns, c->last_ts);
-		tt_conn_to_event(&ev, c);
-		tt_conn_unlock(&tt_conns, c, flags);
-	}
-	tt_lc_emit(&ev, sk);
+	tt_lc_emit_again(&ev, sk);
 }
 
 /*
@@ -690,9 +700,6 @@ static void tt_tp_retransmit_skb(void *data, const struct sock *sk,
 		.kind = TCPTRAIL_EV_RETRANS,
 		.ts_ns = ktime_get_ns(),
 	};
-	unsigned long flags;
-	struct tt_conn *c;
-	bool full;
 
 	if (!sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
 		return;
@@ -709,14 +716,7 @@ static void tt_tp_retransmit_skb(void *data, const struct sock *sk,
 		ev.count = READ_ONCE(icsk->icsk_retransmits);
 		ev.timeout_ns = jiffies_to_nsecs(READ_ONCE(icsk->icsk_rto));
 	}
-	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
-	if (c) {
-		/* In SYN_SENT: the time since the first SYN. */
-		ev.dur_ns = tt_since(ev.ts_ns, c->last_ts);
-		tt_conn_to_event(&ev, c);
-		tt_conn_unlock(&tt_conns, c, flags);
-	}
-	tt_lc_emit(&ev, sk);
+	tt_lc_emit_again(&ev, sk);	/* in SYN_SENT: dur_ns since the first SYN */
 }
 
 enum {
