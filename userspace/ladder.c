@@ -25,6 +25,7 @@ struct arrow {
 	uint32_t seq, end, ack;		/* relative; end only for data */
 	int retrans;
 	char proof[2][64];		/* [0] the sender's evidence, [1] the receiver's */
+	uint64_t ts[2];			/* when each proof was recorded; 0: no proof */
 };
 
 struct row {
@@ -119,8 +120,10 @@ static void fact(struct ctx *x, int from, enum seg type, int have_seq, uint32_t 
 			continue;
 		if (type == SEG_ACK && !(a->have_ack && have_ack && a->ack == ack))
 			continue;
-		if (!a->proof[slot][0])
+		if (!a->proof[slot][0]) {
 			snprintf(a->proof[slot], sizeof(a->proof[slot]), "%s", x->proof);
+			a->ts[slot] = x->ts;
+		}
 		if (!a->have_seq && have_seq) {
 			a->have_seq = 1;
 			a->seq = seq;
@@ -143,6 +146,7 @@ static void fact(struct ctx *x, int from, enum seg type, int have_seq, uint32_t 
 	a->ack = ack;
 	a->retrans = retrans;
 	snprintf(a->proof[slot], sizeof(a->proof[slot]), "%s", x->proof);
+	a->ts[slot] = x->ts;
 	x->touched = new_row(ld, x->ts, (int)ld->na++);
 }
 
@@ -161,8 +165,10 @@ static void data_fact(struct ctx *x, int from, uint32_t end)
 		for (size_t i = ld->na; i-- > 0;) {
 			a = &ld->a[i];
 			if (a->from == from && a->type == SEG_DATA) {
-				if (a->end == end && !a->proof[slot][0])
+				if (a->end == end && !a->proof[slot][0]) {
 					snprintf(a->proof[slot], sizeof(a->proof[slot]), "%s", x->proof);
+					a->ts[slot] = x->ts;
+				}
 				break;
 			}
 		}
@@ -177,6 +183,7 @@ static void data_fact(struct ctx *x, int from, uint32_t end)
 	a->seq = s->data_end;
 	a->end = end;
 	snprintf(a->proof[slot], sizeof(a->proof[slot]), "%s", x->proof);
+	a->ts[slot] = x->ts;
 	s->data_end = end;
 	x->touched = new_row(ld, x->ts, (int)ld->na++);
 }
@@ -478,35 +485,30 @@ static void print_side(FILE *f, const struct side *s, const struct tt_conn *othe
 	fputc('\n', f);
 }
 
-void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *right,
-		     int local_peer)
+/* Both ends' events, merged by time, into arrows and rows; *@t0 the first event's time. */
+static void ladder_build(struct ladder *ld, const struct tt_conn *left, const struct tt_conn *right,
+			 int local_peer, uint64_t *t0)
 {
-	struct ladder ld;
 	size_t i[2] = { 0, 0 };
-	uint64_t t0 = UINT64_MAX;
-	int w = MIN_W;
-	char text[128], line[1024];
 
-	if (!left && !right)
-		return;
-	memset(&ld, 0, sizeof(ld));
-	side_init(&ld.s[0], left, local_peer ? "local" : "client");
-	side_init(&ld.s[1], right, local_peer ? "peer" : "server");
+	memset(ld, 0, sizeof(*ld));
+	side_init(&ld->s[0], left, local_peer ? "local" : "client");
+	side_init(&ld->s[1], right, local_peer ? "peer" : "server");
 	/* An end not observed (or without its own ISN) is known through its peer. */
 	for (int k = 0; k < 2; k++) {
-		const struct tt_conn *o = ld.s[!k].c;
+		const struct tt_conn *o = ld->s[!k].c;
 
-		if (!ld.s[k].have_isn && o && o->isns.have_peer) {
-			ld.s[k].have_isn = 1;
-			ld.s[k].isn = o->isns.peer;
+		if (!ld->s[k].have_isn && o && o->isns.have_peer) {
+			ld->s[k].have_isn = 1;
+			ld->s[k].isn = o->isns.peer;
 		}
 	}
+	*t0 = UINT64_MAX;
 	if (left)
-		t0 = left->first_ts;
-	if (right && right->first_ts < t0)
-		t0 = right->first_ts;
+		*t0 = left->first_ts;
+	if (right && right->first_ts < *t0)
+		*t0 = right->first_ts;
 
-	/* Both ends' events, merged by time. */
 	for (;;) {
 		const struct tcptrail_event *e0 = left && i[0] < left->nevs ? &left->evs[i[0]] : NULL;
 		const struct tcptrail_event *e1 = right && i[1] < right->nevs ? &right->evs[i[1]] : NULL;
@@ -514,13 +516,76 @@ void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *
 		if (!e0 && !e1)
 			break;
 		if (e0 && (!e1 || e0->ts_ns <= e1->ts_ns)) {
-			on_event(&ld, 0, e0);
+			on_event(ld, 0, e0);
 			i[0]++;
 		} else {
-			on_event(&ld, 1, e1);
+			on_event(ld, 1, e1);
 			i[1]++;
 		}
 	}
+}
+
+void tt_ladder_view(struct tt_ladder_view *v, const struct tt_conn *left,
+		    const struct tt_conn *right, int local_peer)
+{
+	struct ladder ld;
+
+	memset(v, 0, sizeof(*v));
+	if (!left && !right)
+		return;
+	ladder_build(&ld, left, right, local_peer, &v->t0);
+	for (int k = 0; k < 2; k++) {
+		v->name[k] = ld.s[k].name;
+		v->have_isn[k] = ld.s[k].have_isn;
+		v->isn[k] = ld.s[k].isn;
+	}
+	v->rows = calloc(ld.nr ? ld.nr : 1, sizeof(*v->rows));
+	if (!v->rows) {
+		fprintf(stderr, "tcptrail: out of memory\n");
+		exit(1);
+	}
+	v->n = ld.nr;
+	for (size_t k = 0; k < ld.nr; k++) {
+		const struct row *r = &ld.r[k];
+		struct tt_ladder_row *o = &v->rows[k];
+		const struct arrow *a = r->arrow >= 0 ? &ld.a[r->arrow] : NULL;
+
+		o->ts = r->ts;
+		memcpy(o->label, r->label, sizeof(o->label));
+		snprintf(o->note, sizeof(o->note), "%s", r->note);
+		if (!a)
+			continue;
+
+		o->arrow = 1;
+		o->from = a->from;
+		o->retrans = a->retrans;
+		o->rst = a->type == SEG_RST;
+		memcpy(o->proof, a->proof, sizeof(o->proof));
+		memcpy(o->proof_ts, a->ts, sizeof(o->proof_ts));
+		arrow_text(o->text, sizeof(o->text), a);
+	}
+	free(ld.a);
+	free(ld.r);
+}
+
+void tt_ladder_view_free(struct tt_ladder_view *v)
+{
+	free(v->rows);
+	v->rows = NULL;
+	v->n = 0;
+}
+
+void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *right,
+		     int local_peer)
+{
+	struct ladder ld;
+	uint64_t t0;
+	int w = MIN_W;
+	char text[128], line[1024];
+
+	if (!left && !right)
+		return;
+	ladder_build(&ld, left, right, local_peer, &t0);
 
 	for (size_t k = 0; k < ld.na; k++) {
 		arrow_text(text, sizeof(text), &ld.a[k]);

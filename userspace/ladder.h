@@ -2,6 +2,7 @@
 #ifndef TCPTRAIL_LADDER_H
 #define TCPTRAIL_LADDER_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 struct tt_conn;
@@ -14,5 +15,31 @@ struct tt_conn;
  */
 void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *right,
 		     int local_peer);
+
+/* The same ladder as rows, for drawing it elsewhere (plot). */
+struct tt_ladder_row {
+	uint64_t ts;			/* when the first record proving it was taken */
+	int arrow;			/* a segment on this row: the fields below */
+	int from;			/* 0: left to right, 1: right to left */
+	uint64_t proof_ts[2];		/* the sender's, the receiver's proof; 0: none */
+	int retrans, rst;
+	char text[128];			/* "SYN seq=0", "data seq=1:78 len=77 ack=1" */
+	char proof[2][64];
+	char label[2][13];		/* a state each end entered here, or "" */
+	char note[96];			/* rows without an arrow: the record behind the label */
+};
+
+struct tt_ladder_view {
+	const char *name[2];		/* "client", "server" or "local", "peer" */
+	int have_isn[2];
+	uint32_t isn[2];
+	uint64_t t0;			/* first event of either end */
+	struct tt_ladder_row *rows;	/* in drawing order */
+	size_t n;
+};
+
+void tt_ladder_view(struct tt_ladder_view *v, const struct tt_conn *left,
+		    const struct tt_conn *right, int local_peer);
+void tt_ladder_view_free(struct tt_ladder_view *v);
 
 #endif
