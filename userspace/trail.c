@@ -342,26 +342,16 @@ void tt_trail_pair(struct tt_trail *t)
 
 /* ---- timeline ---- */
 
-struct tl_row {
-	uint64_t start;
-	char label[32];
-	int is_note;
-	int open;		/* still in this state at the end of the trace */
-	int have_dur;
-	uint64_t dur;
-	int before_trace;	/* began before its first record: start from dur_ns */
-	char end[96];
-};
-
 struct timeline {
-	struct tl_row *rows;
+	struct tt_tl_row *rows;
 	size_t n, cap;
 	int cur;		/* index of the open state row, or -1 */
 };
 
-static struct tl_row *tl_push(struct timeline *tl, uint64_t start, const char *label, int note)
+static struct tt_tl_row *tl_push(struct timeline *tl, uint64_t start, const char *label, int note,
+				 int state)
 {
-	struct tl_row *r;
+	struct tt_tl_row *r;
 
 	if (tl->n == tl->cap) {
 		tl->cap = tl->cap ? tl->cap * 2 : 16;
@@ -372,6 +362,7 @@ static struct tl_row *tl_push(struct timeline *tl, uint64_t start, const char *l
 	r->start = start;
 	snprintf(r->label, sizeof(r->label), "%s", label);
 	r->is_note = note;
+	r->state = note ? 0 : state;
 	if (!note) {
 		r->open = 1;
 		tl->cur = (int)(tl->n - 1);
@@ -386,7 +377,7 @@ static struct tl_row *tl_push(struct timeline *tl, uint64_t start, const char *l
  */
 static void tl_close(struct timeline *tl, uint64_t ts, uint64_t kernel_dur, const char *why)
 {
-	struct tl_row *r;
+	struct tt_tl_row *r;
 
 	if (tl->cur < 0)
 		return;
@@ -417,13 +408,13 @@ static void timeline_build(const struct tt_conn *c, struct timeline *tl)
 	for (size_t i = 0; i < c->nevs; i++) {
 		const struct tcptrail_event *ev = &c->evs[i];
 		char why[96], cb[16];
-		struct tl_row *r;
+		struct tt_tl_row *r;
 
 		switch (ev->kind) {
 		case TCPTRAIL_EV_STATE:
 			if (in_tw && ev->new_state == 7) {
 				/* The full socket goes; its timewait sock carries on. */
-				r = tl_push(tl, ev->ts_ns, "", 1);
+				r = tl_push(tl, ev->ts_ns, "", 1, 0);
 				snprintf(r->end, sizeof(r->end), "%s -> CLOSE: full socket released",
 					 sname(ev->old_state));
 				break;
@@ -435,12 +426,13 @@ static void timeline_build(const struct tt_conn *c, struct timeline *tl)
 				 * accepted child was never in LISTEN: that time was its request sock's.
 				 */
 				r = tl_push(tl, ev->ts_ns - ev->dur_ns,
-					    ev->old_state == 10 ? "NEW_SYN_RECV" : sname(ev->old_state), 0);
+					    ev->old_state == 10 ? "NEW_SYN_RECV" : sname(ev->old_state), 0,
+					    ev->old_state == 10 ? 12 : ev->old_state);
 				r->before_trace = 1;
 			}
 			snprintf(why, sizeof(why), "-> %s", sname(ev->new_state));
 			tl_close(tl, ev->ts_ns, ev->dur_ns, why);
-			r = tl_push(tl, ev->ts_ns, sname(ev->new_state), 0);
+			r = tl_push(tl, ev->ts_ns, sname(ev->new_state), 0, ev->new_state);
 			if (ev->new_state == 7) {	/* CLOSE: nothing more to measure */
 				r->open = 0;
 				tl->cur = -1;
@@ -457,14 +449,16 @@ static void timeline_build(const struct tt_conn *c, struct timeline *tl)
 			}
 			tl_close(tl, ev->ts_ns, 0, "tw_enter");
 			snprintf(why, sizeof(why), "%s (timewait)", ev->substate ? sname(ev->substate) : "TIME_WAIT");
-			r = tl_push(tl, ev->ts_ns, why, 0);
+			r = tl_push(tl, ev->ts_ns, why, 0, ev->substate ? ev->substate : 6);
+			r->timewait = 1;
 			in_tw = 1;
 			break;
 		case TCPTRAIL_EV_TW_SUBSTATE:
 			snprintf(why, sizeof(why), "-> %s", ev->substate ? sname(ev->substate) : "TIME_WAIT");
 			tl_close(tl, ev->ts_ns, 0, why);
 			snprintf(why, sizeof(why), "%s (timewait)", ev->substate ? sname(ev->substate) : "TIME_WAIT");
-			tl_push(tl, ev->ts_ns, why, 0);
+			r = tl_push(tl, ev->ts_ns, why, 0, ev->substate ? ev->substate : 6);
+			r->timewait = 1;
 			break;
 		case TCPTRAIL_EV_TW_EXIT: {
 			const char *cause = tt_cause_name(ev->cause);
@@ -477,21 +471,30 @@ static void timeline_build(const struct tt_conn *c, struct timeline *tl)
 		}
 		case TCPTRAIL_EV_SYN_RECV:
 			tl_close(tl, ev->ts_ns, 0, "syn_recv");
-			r = tl_push(tl, ev->ts_ns, "NEW_SYN_RECV", 0);
+			r = tl_push(tl, ev->ts_ns, "NEW_SYN_RECV", 0, 12);
 			break;
 		case TCPTRAIL_EV_REQ_DROP:
 			tl_close(tl, ev->ts_ns, 0, "req_drop (request sock dropped)");
 			break;
 		case TCPTRAIL_EV_TW_SKIP:
-			r = tl_push(tl, ev->ts_ns, "", 1);
+			r = tl_push(tl, ev->ts_ns, "", 1, 0);
 			snprintf(r->end, sizeof(r->end), "tw_skip: no TIME_WAIT (tcp_max_tw_buckets)");
 			break;
 		default:
-			r = tl_push(tl, ev->ts_ns, "", 1);
+			r = tl_push(tl, ev->ts_ns, "", 1, 0);
 			snprintf(r->end, sizeof(r->end), "%s", tt_kind_name(ev->kind));
 			break;
 		}
 	}
+}
+
+size_t tt_conn_timeline(const struct tt_conn *c, struct tt_tl_row **rows)
+{
+	struct timeline tl;
+
+	timeline_build(c, &tl);
+	*rows = tl.rows;
+	return tl.n;
 }
 
 void tt_conn_print_timeline(FILE *f, const struct tt_conn *c, const struct tt_fmt *fmt,
@@ -526,7 +529,7 @@ void tt_conn_print_timeline(FILE *f, const struct tt_conn *c, const struct tt_fm
 	timeline_build(c, &tl);
 	fprintf(f, "  %10s  %-24s %12s  %s\n", "at ms", "state", "ms in state", "left by");
 	for (size_t i = 0; i < tl.n; i++) {
-		const struct tl_row *r = &tl.rows[i];
+		const struct tt_tl_row *r = &tl.rows[i];
 		char at[32], dur[40];
 		/* Unsigned both ways: a corrupt ts must not overflow a negation. */
 		if (r->start < c->first_ts) {

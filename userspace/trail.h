@@ -70,6 +70,23 @@ void tt_conn_print_timeline(FILE *f, const struct tt_conn *c, const struct tt_fm
 			    uint64_t end_ts);
 const char *tt_role_name(enum tt_role r);
 
+/* One row of a connection's timeline: a state it was in, or a note between states. */
+struct tt_tl_row {
+	uint64_t start;
+	char label[32];
+	int state;		/* the TCP state's number; 12 (NEW_SYN_RECV): the request sock */
+	int timewait;		/* the state of its timewait sock */
+	int is_note;
+	int open;		/* still in this state at the end of the trace */
+	int have_dur;
+	uint64_t dur;
+	int before_trace;	/* began before its first record: start from dur_ns */
+	char end[96];
+};
+
+/* The rows -t prints, in order; the caller frees *@rows. */
+size_t tt_conn_timeline(const struct tt_conn *c, struct tt_tl_row **rows);
+
 /* ---- `tcptrail run`: which events belong to the command ---- */
 
 /* Verdicts per pid: is it the command or one of its descendants? */
