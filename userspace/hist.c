@@ -16,42 +16,25 @@
  *   lifetime   first event of a connection to its -> CLOSE, as tcplife
  *              counts it (the TIME_WAIT that may follow is not in it)
  */
-enum metric {
-	M_CONNECT,
-	M_HANDSHAKE,
-	M_FIN_WAIT1,
-	M_FIN_WAIT2,
-	M_CLOSING,
-	M_TIME_WAIT,
-	M_CLOSE_WAIT,
-	M_LAST_ACK,
-	M_LIFETIME,
-	M_MAX
+
+static const char *const metric_names[TT_M_MAX] = {
+	[TT_M_CONNECT] = "connect latency (SYN_SENT -> ESTABLISHED)",
+	[TT_M_HANDSHAKE] = "server handshake (SYN arrival -> ESTABLISHED)",
+	[TT_M_FIN_WAIT1] = "time in FIN_WAIT1",
+	[TT_M_FIN_WAIT2] = "time in FIN_WAIT2",
+	[TT_M_CLOSING] = "time in CLOSING",
+	[TT_M_TIME_WAIT] = "time in TIME_WAIT (timewait sock)",
+	[TT_M_CLOSE_WAIT] = "time in CLOSE_WAIT",
+	[TT_M_LAST_ACK] = "time in LAST_ACK",
+	[TT_M_LIFETIME] = "connection lifetime (first event -> CLOSE)",
 };
 
-static const char *const metric_names[M_MAX] = {
-	[M_CONNECT] = "connect latency (SYN_SENT -> ESTABLISHED)",
-	[M_HANDSHAKE] = "server handshake (SYN arrival -> ESTABLISHED)",
-	[M_FIN_WAIT1] = "time in FIN_WAIT1",
-	[M_FIN_WAIT2] = "time in FIN_WAIT2",
-	[M_CLOSING] = "time in CLOSING",
-	[M_TIME_WAIT] = "time in TIME_WAIT (timewait sock)",
-	[M_CLOSE_WAIT] = "time in CLOSE_WAIT",
-	[M_LAST_ACK] = "time in LAST_ACK",
-	[M_LIFETIME] = "connection lifetime (first event -> CLOSE)",
-};
-
-#define SLOTS 64
-
-struct hist {
-	uint64_t slot[SLOTS];	/* slot k: [2^k, 2^(k+1)) us; slot 0 also holds 0 */
-	uint64_t n;
-};
 
 /* One group: everything (--by none), a port or a command. */
 struct group {
 	char key[24];
-	struct hist h[M_MAX];
+	struct tt_hist h[TT_M_MAX];
+	uint64_t closes[TCPTRAIL_CAUSE_MAX + 1];	/* -> CLOSE by cause; [MAX]: newer causes */
 };
 
 /* A connection seen from its first event: when, and which group it is in. */
@@ -222,7 +205,7 @@ static struct group *group_get(struct tt_hists *h, const char *key)
 	return g;
 }
 
-static void put(struct tt_hists *h, const char *key, enum metric m, uint64_t ns)
+static void put(struct tt_hists *h, const char *key, enum tt_hist_metric m, uint64_t ns)
 {
 	struct group *g = group_get(h, key);
 	uint64_t us = ns / 1000;
@@ -232,16 +215,17 @@ static void put(struct tt_hists *h, const char *key, enum metric m, uint64_t ns)
 		return;
 	g->h[m].slot[k]++;
 	g->h[m].n++;
+	g->h[m].sum_ns += ns;
 }
 
 static int closing_metric(unsigned int state)
 {
 	switch (state) {
-	case TCPTRAIL_FIN_WAIT1: return M_FIN_WAIT1;
-	case TCPTRAIL_FIN_WAIT2: return M_FIN_WAIT2;
-	case TCPTRAIL_CLOSING: return M_CLOSING;
-	case TCPTRAIL_CLOSE_WAIT: return M_CLOSE_WAIT;
-	case TCPTRAIL_LAST_ACK: return M_LAST_ACK;
+	case TCPTRAIL_FIN_WAIT1: return TT_M_FIN_WAIT1;
+	case TCPTRAIL_FIN_WAIT2: return TT_M_FIN_WAIT2;
+	case TCPTRAIL_CLOSING: return TT_M_CLOSING;
+	case TCPTRAIL_CLOSE_WAIT: return TT_M_CLOSE_WAIT;
+	case TCPTRAIL_LAST_ACK: return TT_M_LAST_ACK;
 	default: return -1;
 	}
 }
@@ -278,17 +262,25 @@ void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
 	switch (ev->kind) {
 	case TCPTRAIL_EV_STATE:
 		if (ev->old_state == TCPTRAIL_SYN_SENT && ev->new_state == TCPTRAIL_ESTABLISHED)
-			put(h, key, M_CONNECT, ev->dur_ns);
+			put(h, key, TT_M_CONNECT, ev->dur_ns);
 		if (ev->old_state == TCPTRAIL_SYN_RECV && ev->new_state == TCPTRAIL_ESTABLISHED &&
 		    c && ev->ts_ns >= c->first_ts)
-			put(h, key, M_HANDSHAKE, ev->ts_ns - c->first_ts);
+			put(h, key, TT_M_HANDSHAKE, ev->ts_ns - c->first_ts);
 		m = closing_metric(ev->old_state);
 		/* The kernel's own FIN_WAIT1 -> FIN_WAIT1 does not leave the state. */
 		if (m >= 0 && ev->new_state != ev->old_state)
-			put(h, key, (enum metric)m, ev->dur_ns);
+			put(h, key, (enum tt_hist_metric)m, ev->dur_ns);
+		if (ev->new_state == TCPTRAIL_CLOSE && !(c && c->in_tw)) {
+			/* A full socket's CLOSE behind its timewait sock ends nothing. */
+			struct group *g = group_get(h, key);
+
+			if (g)
+				g->closes[ev->cause < TCPTRAIL_CAUSE_MAX ? ev->cause :
+										TCPTRAIL_CAUSE_MAX]++;
+		}
 		if (ev->new_state == TCPTRAIL_CLOSE && c) {
 			if (ev->ts_ns >= c->first_ts)
-				put(h, key, M_LIFETIME, ev->ts_ns - c->first_ts);
+				put(h, key, TT_M_LIFETIME, ev->ts_ns - c->first_ts);
 			/* A timewait sock (same cookie) lives on: keep its group. */
 			if (!c->in_tw)
 				conn_del(h, c);
@@ -299,7 +291,7 @@ void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
 			c->in_tw = 1;
 		break;
 	case TCPTRAIL_EV_TW_EXIT:
-		put(h, key, M_TIME_WAIT, ev->dur_ns);
+		put(h, key, TT_M_TIME_WAIT, ev->dur_ns);
 		if (c)
 			conn_del(h, c);
 		break;
@@ -313,12 +305,12 @@ void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
 }
 
 /* As bcc's print_log2_hist(): "usecs : count distribution", 40 stars wide. */
-static void print_hist(FILE *f, const struct hist *h)
+static void print_hist(FILE *f, const struct tt_hist *h)
 {
-	int lo = SLOTS, hi = -1;
+	int lo = TT_HIST_SLOTS, hi = -1;
 	uint64_t max = 0;
 
-	for (int k = 0; k < SLOTS; k++) {
+	for (int k = 0; k < TT_HIST_SLOTS; k++) {
 		if (!h->slot[k])
 			continue;
 		lo = k < lo ? k : lo;
@@ -344,7 +336,7 @@ void tt_hists_print(FILE *f, const struct tt_hists *h)
 	for (size_t i = 0; i < h->ngroups; i++) {
 		const struct group *g = &h->groups[i];
 
-		for (int m = 0; m < M_MAX; m++) {
+		for (int m = 0; m < TT_M_MAX; m++) {
 			if (!g->h[m].n)
 				continue;
 			fprintf(f, "%s%s%s%s, %" PRIu64 " measured\n", any ? "\n" : "",
@@ -355,4 +347,29 @@ void tt_hists_print(FILE *f, const struct tt_hists *h)
 	}
 	if (!any)
 		fprintf(f, "nothing to measure: no connection was seen opening or closing\n");
+}
+
+enum tt_hist_by tt_hists_by(const struct tt_hists *h)
+{
+	return h->by;
+}
+
+size_t tt_hists_ngroups(const struct tt_hists *h)
+{
+	return h->ngroups;
+}
+
+const char *tt_hists_group_key(const struct tt_hists *h, size_t g)
+{
+	return h->groups[g].key;
+}
+
+const struct tt_hist *tt_hists_get(const struct tt_hists *h, size_t g, enum tt_hist_metric m)
+{
+	return &h->groups[g].h[m];
+}
+
+uint64_t tt_hists_closes(const struct tt_hists *h, size_t g, unsigned int cause)
+{
+	return h->groups[g].closes[cause < TCPTRAIL_CAUSE_MAX ? cause : TCPTRAIL_CAUSE_MAX];
 }

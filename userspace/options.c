@@ -19,6 +19,9 @@ enum {
 	OPT_COOKIE,
 	OPT_TIME,
 	OPT_BY,
+	OPT_LADDER,
+	OPT_CONN,
+	OPT_PLOT,
 };
 
 /* No -c for --comm: -c N is a count in tcpdump, tshark and ping. */
@@ -51,6 +54,9 @@ static const struct option long_opts[] = {
 	{ "raw-out", required_argument, NULL, 'w' },
 	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "by", required_argument, NULL, OPT_BY },
+	{ "ladder", no_argument, NULL, OPT_LADDER },
+	{ "conn", required_argument, NULL, OPT_CONN },
+	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -86,8 +92,15 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 			o->format = TT_FMT_JSON;
 		else if (!strcmp(arg, "csv"))
 			o->format = TT_FMT_CSV;
+		else if (!strcmp(arg, "svg"))
+			o->out = TT_OUT_SVG;
+		else if (!strcmp(arg, "png"))
+			o->out = TT_OUT_PNG;
+		else if (!strcmp(arg, "prometheus"))
+			o->out = TT_OUT_PROMETHEUS;
 		else {
-			snprintf(err, errlen, "invalid output format '%s' (want text, json or csv)", arg);
+			snprintf(err, errlen, "invalid output format '%s' (want text, json, csv; "
+				 "svg or png for plot; prometheus for stats and hist)", arg);
 			return -1;
 		}
 		o->format_set = 1;
@@ -180,6 +193,16 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 		}
 		o->hist_by_set = 1;
 		return 0;
+	case OPT_LADDER:
+		o->ladder = 1;
+		return 0;
+	case OPT_CONN:
+		o->have_conn = 1;
+		o->ladder = 1;
+		return tt_parse_cookie(arg, &o->conn, err, errlen);
+	case OPT_PLOT:
+		o->plot = arg;
+		return 0;
 	case OPT_WAIT:
 		o->wait_set = 1;
 		return parse_seconds(arg, &o->wait, 1, err, errlen, "wait");
@@ -234,11 +257,12 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 	err[0] = '\0';
 	r = parse_span(argc, argv, o, &nopts, &nformat, &next, err, errlen);
 	if (r == 0 && next < argc && (!strcmp(argv[next], "run") || !strcmp(argv[next], "stats") ||
-				      !strcmp(argv[next], "hist"))) {
+				      !strcmp(argv[next], "hist") || !strcmp(argv[next], "plot"))) {
 		int sub = next;
 
 		o->mode = argv[sub][0] == 'r' ? TT_MODE_RUN :
-			  argv[sub][0] == 's' ? TT_MODE_STATS : TT_MODE_HIST;
+			  argv[sub][0] == 's' ? TT_MODE_STATS :
+			  argv[sub][0] == 'p' ? TT_MODE_PLOT : TT_MODE_HIST;
 		r = parse_span(argc - sub, argv + sub, o, &nopts, &nformat, &next, err, errlen);
 		next += sub;
 	}
@@ -255,13 +279,36 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 		return TT_OPTS_ERROR;               \
 	} while (0)
 
+	if ((o->ladder || o->have_conn) && o->mode != TT_MODE_PLOT)
+		FAIL("--ladder and --conn only apply to plot");
+	if (o->plot && o->mode != TT_MODE_RUN)
+		FAIL("--plot FILE only applies to run (plot writes to standard output)");
+	if ((o->out == TT_OUT_SVG || o->out == TT_OUT_PNG) && o->mode != TT_MODE_PLOT)
+		FAIL("-o svg and -o png only apply to plot");
+	if (o->out == TT_OUT_PROMETHEUS && o->mode != TT_MODE_STATS && o->mode != TT_MODE_HIST)
+		FAIL("-o prometheus only applies to stats and hist");
+
 	switch (o->mode) {
 	case TT_MODE_STATS:
-		/* Only -o: the counters as a table or one JSON object. */
+		/* Only -o: the counters as a table, one JSON object or metrics. */
 		if (nopts > nformat || next < argc)
-			FAIL("stats takes no options but -o text|json, and no arguments");
+			FAIL("stats takes no options but -o text|json|prometheus, and no arguments");
 		if (o->format == TT_FMT_CSV)
-			FAIL("stats prints text or JSON, not CSV");
+			FAIL("stats prints text, JSON or metrics, not CSV");
+		return TT_OPTS_OK;
+	case TT_MODE_PLOT:
+		if (next < argc)
+			FAIL("unexpected argument '%s'", argv[next]);
+		if (o->format != TT_FMT_TEXT)
+			FAIL("plot draws SVG or PNG: -o svg|png");
+		if (o->raw_out || o->timeline || o->wide || o->relative || o->count || o->wait_set ||
+		    o->no_header || o->hist_by_set)
+			FAIL("plot draws a picture: it takes filters, --file, --duration, --now, --time, "
+			     "--ladder, --conn and -o svg|png");
+		if (o->file && o->now)
+			FAIL("--now skips what is buffered in the kernel: not with --file");
+		if (o->out == TT_OUT_EVENTS)
+			o->out = TT_OUT_SVG;
 		return TT_OPTS_OK;
 	case TT_MODE_RUN:
 		if (next >= argc)
@@ -280,10 +327,10 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 	case TT_MODE_HIST:
 		if (next < argc)
 			FAIL("unexpected argument '%s'", argv[next]);
-		if (nformat || o->raw_out || o->timeline || o->wide || o->relative || o->count ||
-		    o->wait_set)
-			FAIL("hist prints histograms: it takes filters, --file, --duration, --now "
-			     "and --by, not output options");
+		if ((nformat && o->out != TT_OUT_PROMETHEUS) || o->format != TT_FMT_TEXT ||
+		    o->raw_out || o->timeline || o->wide || o->relative || o->count || o->wait_set)
+			FAIL("hist prints histograms: it takes filters, --file, --duration, --now, "
+			     "--by and -o prometheus, not other output options");
 		break;
 	case TT_MODE_TRACE:
 		if (o->hist_by_set)

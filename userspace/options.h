@@ -9,12 +9,20 @@
 #include "format.h"
 #include "hist.h"
 
-enum tt_mode { TT_MODE_TRACE, TT_MODE_RUN, TT_MODE_STATS, TT_MODE_HIST };
+enum tt_mode { TT_MODE_TRACE, TT_MODE_RUN, TT_MODE_STATS, TT_MODE_HIST, TT_MODE_PLOT };
+
+/* -o beyond the event formats: pictures (plot, run --plot) and metrics (stats, hist). */
+enum tt_out { TT_OUT_EVENTS, TT_OUT_SVG, TT_OUT_PNG, TT_OUT_PROMETHEUS };
 
 struct tt_opts {
 	enum tt_mode mode;
 	enum tt_format format;
 	int format_set;		/* -o given: -w then prints as well */
+	enum tt_out out;	/* -o svg|png|prometheus */
+	int ladder;		/* plot --ladder */
+	int have_conn;		/* plot --conn */
+	uint64_t conn;
+	const char *plot;	/* run --plot FILE */
 	int relative;
 	int wide;
 	int no_header;

@@ -19,6 +19,8 @@
 #include "format.h"
 #include "hist.h"
 #include "options.h"
+#include "plot.h"
+#include "prom.h"
 #include "record.h"
 #include "trail.h"
 
@@ -42,8 +44,9 @@ static char out_buf[1 << 16], cap_buf[1 << 16];
 static const char usage_text[] =
 	"Usage: tcptrail [OPTIONS]\n"
 	"       tcptrail run [OPTIONS] [--] CMD [ARGS...]\n"
-	"       tcptrail hist [--by port|comm] [FILTERS] [-f FILE] [-d SEC]\n"
-	"       tcptrail stats [-o json]\n"
+	"       tcptrail hist [--by port|comm] [FILTERS] [-f FILE] [-d SEC] [-o prometheus]\n"
+	"       tcptrail stats [-o json|prometheus]\n"
+	"       tcptrail plot [FILTERS] [-f FILE] [-d SEC] [--ladder] [--conn C] [-o svg|png]\n"
 	"\n"
 	"Trace TCP state transitions recorded by the tcptrail kernel module.\n"
 	"\n"
@@ -53,8 +56,16 @@ static const char usage_text[] =
 	"                exits with CMD's status\n"
 	"  hist          log2 histograms (us) of connect latency, the server's handshake,\n"
 	"                time in each closing state and connection lifetime, printed\n"
-	"                at Ctrl-C, -d or the end of -f; --by port|comm: one set each\n"
-	"  stats         print the module's counters (-o json: one JSON object)\n"
+	"                at Ctrl-C, -d or the end of -f; --by port|comm: one set each;\n"
+	"                -o prometheus: as Prometheus histograms (seconds), with the\n"
+	"                close causes counted, for node_exporter's textfile collector\n"
+	"  stats         print the module's counters (-o json: one JSON object;\n"
+	"                -o prometheus: Prometheus text format)\n"
+	"  plot          draw the connections read (at Ctrl-C, -d or the end of -f) as\n"
+	"                standalone SVG on standard output: one row per connection,\n"
+	"                coloured by state, retransmits and RSTs marked; --ladder: the\n"
+	"                ladder of one connection to scale instead (--conn C: the one\n"
+	"                with cookie C); -o png: rendered by rsvg-convert\n"
 	"\n"
 	"Output:\n"
 	"  -o, --output FORMAT   text (default), json (JSON Lines) or csv\n"
@@ -93,6 +104,8 @@ static const char usage_text[] =
 	"  -f, --file PATH       read a capture (header, records) instead of the kernel\n"
 	"  -w, --raw-out PATH    save the raw records to PATH, for --file; alone it\n"
 	"                        prints nothing (as tcpdump -w), with -o it prints too\n"
+	"      --plot FILE       run: also draw its connections' timeline to FILE (SVG;\n"
+	"                        PNG if FILE ends in .png)\n"
 	"      --wait SEC        run: after CMD exits, follow its connections SEC seconds\n"
 	"                        more (default 5; 0: stop at once; -1: until all gone)\n"
 	"  -h, --help            this text\n"
@@ -117,7 +130,13 @@ static const char usage_text[] =
 	"    tcptrail -w cap.bin -d 60       # save a minute of records\n"
 	"    tcptrail -f cap.bin -t --time=date # replay them, dated, with timelines\n"
 	"    tcptrail hist --by port -d 60   # a minute of latencies, per service port\n"
-	"    tcptrail stats -o json          # the module's counters\n";
+	"    tcptrail stats -o json          # the module's counters\n"
+	"    tcptrail plot -f cap.bin > conns.svg  # a timeline of every connection\n"
+	"    tcptrail plot -f cap.bin --conn sk:3 -o png > ladder.png\n"
+	"                                    # the ladder of one, as PNG\n"
+	"    tcptrail run --plot curl.svg -- curl -s http://example.com/\n"
+	"    tcptrail stats -o prometheus > /var/lib/node_exporter/tcptrail.prom\n"
+	"    tcptrail hist -o prometheus -d 60 # a minute's histograms, as metrics\n";
 
 static volatile sig_atomic_t sig_got;		/* last SIGINT/SIGTERM */
 static volatile sig_atomic_t sig_count;
@@ -628,7 +647,7 @@ static int is_integer(const char *s)
 	return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 19;
 }
 
-static int do_stats(const char *dir, int json)
+static int do_stats(const char *dir, int json, int prom)
 {
 	char path[PATH_MAX], line[512];
 	char keys[256][64], vals[256][128];
@@ -657,7 +676,9 @@ static int do_stats(const char *dir, int json)
 		n++;
 	}
 	fclose(f);
-	if (json) {
+	if (prom) {
+		tt_prom_stats(stdout, (const char (*)[64])keys, (const char (*)[128])vals, n);
+	} else if (json) {
 		/* One object, keys as the module names them (events.state, ...). */
 		for (int i = 0; i < n; i++) {
 			fputs(i ? "," : "{", stdout);
@@ -680,6 +701,102 @@ static int do_stats(const char *dir, int json)
 	return 0;
 }
 
+/* The picture plot asks for: the timeline, or the ladder of the chosen connection. */
+static int draw(struct app *a, FILE *f, uint64_t end)
+{
+	struct tt_conn *c;
+
+	if (!a->o.ladder) {
+		tt_plot_timeline(f, a->trail, &a->fmt, end);
+		return 0;
+	}
+	c = tt_plot_pick(a->trail, a->o.have_conn, a->o.conn);
+	if (!c) {
+		if (a->o.have_conn)
+			fprintf(stderr, "tcptrail: no connection with cookie %" PRIu64 " (ss sk:%" PRIx64
+					") was seen\n", a->o.conn, a->o.conn);
+		else
+			fprintf(stderr, "tcptrail: no connection was seen: no ladder to draw\n");
+		return -1;
+	}
+	if (c->role == TT_ROLE_LISTENER) {
+		fprintf(stderr, "tcptrail: cookie %" PRIu64 " is a listener: it has no ladder\n",
+			c->cookie);
+		return -1;
+	}
+	tt_plot_ladder(f, a->trail, c, &a->fmt);
+	return 0;
+}
+
+/*
+ * SVG to @path (NULL: stdout); PNG through rsvg-convert, which renders the
+ * same SVG: one drawing, whatever the format.
+ */
+static int picture(struct app *a, const char *path, int png, uint64_t end)
+{
+	int fd = STDOUT_FILENO, p[2], status, r;
+	pid_t pid;
+	FILE *f;
+
+	fflush(stdout);
+	if (path) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			fprintf(stderr, "tcptrail: cannot create %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	}
+	if (!png) {
+		f = path ? fdopen(fd, "w") : stdout;
+		if (!f) {
+			close(fd);
+			return -1;
+		}
+		r = draw(a, f, end);
+		if ((path ? fclose(f) : fflush(f)) && errno != EPIPE) {
+			fprintf(stderr, "tcptrail: writing %s: %s\n", path ? path : "output",
+				strerror(errno));
+			r = -1;
+		}
+		return r;
+	}
+	if (pipe2(p, O_CLOEXEC)) {
+		fprintf(stderr, "tcptrail: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "tcptrail: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(p[0], STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		execlp("rsvg-convert", "rsvg-convert", "-f", "png", (char *)NULL);
+		fprintf(stderr, "tcptrail: -o png needs rsvg-convert (Debian: apt install "
+				"librsvg2-bin): %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(p[0]);
+	if (path)
+		close(fd);
+	f = fdopen(p[1], "w");
+	if (!f) {
+		close(p[1]);
+		return -1;
+	}
+	r = draw(a, f, end);
+	fclose(f);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 127)
+			fprintf(stderr, "tcptrail: rsvg-convert failed\n");
+		r = -1;
+	}
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	static struct app app;
@@ -688,7 +805,7 @@ int main(int argc, char **argv)
 	sigset_t block, orig;
 	char msg[256];
 	int64_t deadline = 0, now;
-	int ret = 1, more = 0, abandon = 0;
+	int ret = 1, more = 0, abandon = 0, picture_failed = 0;
 
 	switch (tt_parse_options(argc, argv, &a->o, msg, sizeof(msg))) {
 	case TT_OPTS_HELP:
@@ -708,7 +825,7 @@ int main(int argc, char **argv)
 	/* Tests point this at a directory of plain files. */
 	a->dir = getenv("TCPTRAIL_PROC_DIR") ? getenv("TCPTRAIL_PROC_DIR") : PROC_DIR;
 	if (a->o.mode == TT_MODE_STATS)
-		return do_stats(a->dir, a->o.format == TT_FMT_JSON);
+		return do_stats(a->dir, a->o.format == TT_FMT_JSON, a->o.out == TT_OUT_PROMETHEUS);
 
 	a->fd = -1;
 	a->fmt.format = a->o.format;
@@ -736,11 +853,13 @@ int main(int argc, char **argv)
 		setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
 	if (open_stream(a) || control_set(a))
 		goto cleanup;
-	if (a->o.mode == TT_MODE_RUN || a->o.timeline)
+	if (a->o.mode == TT_MODE_RUN || a->o.timeline || a->o.mode == TT_MODE_PLOT)
 		a->trail = tt_trail_new();
+	if (a->o.mode == TT_MODE_PLOT)
+		a->quiet = 1;
 	/* As tcpdump -w: a capture alone is the cheap path (no formatting). */
-	a->quiet = a->o.raw_out && !a->o.format_set && a->o.mode == TT_MODE_TRACE &&
-		   !a->o.timeline;
+	a->quiet = a->quiet || (a->o.raw_out && !a->o.format_set && a->o.mode == TT_MODE_TRACE &&
+				!a->o.timeline);
 	if (a->o.mode == TT_MODE_HIST) {
 		a->hists = tt_hists_new(a->o.hist_by);
 		if (!a->hists) {
@@ -851,9 +970,24 @@ int main(int argc, char **argv)
 		while (drain(a) == 2)
 			;
 	}
-	if (a->hists && !abandon)
-		tt_hists_print(stdout, a->hists);
-	if (a->trail && a->fmt.format == TT_FMT_TEXT && !abandon) {
+	if (a->hists && !abandon) {
+		if (a->o.out == TT_OUT_PROMETHEUS)
+			tt_prom_hists(stdout, a->hists);
+		else
+			tt_hists_print(stdout, a->hists);
+	}
+	if (a->o.mode == TT_MODE_PLOT && !abandon &&
+	    picture(a, NULL, a->o.out == TT_OUT_PNG, a->o.file ? a->trail->last_ts :
+							    (uint64_t)mono_ns()))
+		picture_failed = 1;
+	if (a->o.plot && !abandon) {
+		size_t n = strlen(a->o.plot);
+
+		if (picture(a, a->o.plot, n > 4 && !strcmp(a->o.plot + n - 4, ".png"),
+			    (uint64_t)mono_ns()))
+			picture_failed = 1;
+	}
+	if (a->trail && a->fmt.format == TT_FMT_TEXT && !abandon && a->o.mode != TT_MODE_PLOT) {
 		uint64_t end = a->o.file ? a->trail->last_ts : (uint64_t)mono_ns();
 
 		printf("\n");
@@ -871,6 +1005,8 @@ int main(int argc, char **argv)
 		ret = 1;
 	}
 	if (a->truncated && a->o.mode != TT_MODE_RUN)
+		ret = 1;
+	if (picture_failed && !ret)
 		ret = 1;
 	fprintf(stderr, "tcptrail: %" PRIu64 " events seen, %" PRIu64 " lost", a->seen, a->lost);
 	if (a->bad)
