@@ -270,8 +270,8 @@ void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
 		/* The kernel's own FIN_WAIT1 -> FIN_WAIT1 does not leave the state. */
 		if (m >= 0 && ev->new_state != ev->old_state)
 			put(h, key, (enum tt_hist_metric)m, ev->dur_ns);
-		if (ev->new_state == TCPTRAIL_CLOSE && !(c && c->in_tw)) {
-			/* A full socket's CLOSE behind its timewait sock ends nothing. */
+		if (ev->new_state == TCPTRAIL_CLOSE) {
+			/* Active closes too: the cause is given as the full socket goes. */
 			struct group *g = group_get(h, key);
 
 			if (g)

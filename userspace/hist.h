@@ -46,7 +46,7 @@ size_t tt_hists_ngroups(const struct tt_hists *h);
 /* "" (no --by), "port 80" or "comm curl". */
 const char *tt_hists_group_key(const struct tt_hists *h, size_t g);
 const struct tt_hist *tt_hists_get(const struct tt_hists *h, size_t g, enum tt_hist_metric m);
-/* Connections that ended (-> CLOSE, not a full socket behind its timewait sock) with @cause. */
+/* Connections (not listeners) that went to CLOSE with @cause. */
 uint64_t tt_hists_closes(const struct tt_hists *h, size_t g, unsigned int cause);
 
 #endif

@@ -138,7 +138,7 @@ void tt_plot_timeline(FILE *f, struct tt_trail *t, const struct tt_fmt *fmt, uin
 	int used[NSTATES] = { 0 }, nretrans = 0, nrst = 0;
 	size_t maxlabel = 20;
 	double lw, top = 52, w, h, x, y;
-	char buf[256], title[256], when[48], fill[64];
+	char buf[256], title[400], when[48], fill[64];
 	struct tt_tl_row **rows = xcalloc(t->n, sizeof(*rows));
 	size_t *nrows = xcalloc(t->n, sizeof(*nrows));
 

@@ -44,9 +44,11 @@ static char out_buf[1 << 16], cap_buf[1 << 16];
 static const char usage_text[] =
 	"Usage: tcptrail [OPTIONS]\n"
 	"       tcptrail run [OPTIONS] [--] CMD [ARGS...]\n"
-	"       tcptrail hist [--by port|comm] [FILTERS] [-f FILE] [-d SEC] [-o prometheus]\n"
+	"       tcptrail hist [--by port|comm] [FILTERS] [-f FILE] [-d SEC]\n"
+	"                     [-o prometheus]\n"
 	"       tcptrail stats [-o json|prometheus]\n"
-	"       tcptrail plot [FILTERS] [-f FILE] [-d SEC] [--ladder] [--conn C] [-o svg|png]\n"
+	"       tcptrail plot [FILTERS] [-f FILE] [-d SEC] [--ladder] [--conn C]\n"
+	"                     [-o svg|png]\n"
 	"\n"
 	"Trace TCP state transitions recorded by the tcptrail kernel module.\n"
 	"\n"
