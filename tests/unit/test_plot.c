@@ -254,12 +254,14 @@ static void plot_misc(void)
 	char *path;
 	struct run_result r;
 	unsigned int w = 0, h = 0;
+	int ok;
 
 	run_tcptrail(png_args, NULL, &r);
 	path = malloc(4400);
 	snprintf(path, 4400, "%s/o.png", tmpdir_make());
 	write_file(path, r.out, r.outlen);
-	tap_ok(r.status == 0 && png_size(path, &w, &h) && w > 100 && h > 100,
+	ok = png_size(path, &w, &h);
+	tap_ok(r.status == 0 && ok && w > 100 && h > 100,
 	       "plot -o png: a PNG on standard output (%ux%u)", w, h);
 	run_free(&r);
 	free(path);
@@ -272,6 +274,38 @@ static void plot_misc(void)
 	run_free(&r);
 	/* fx_v6 has a comm with control bytes and invalid UTF-8. */
 	tap_ok(well_formed(odd), "plot: odd comm bytes still make well-formed XML");
+}
+
+/* run --plot: the picture of what it followed (nothing here: the fake ring has no new events). */
+static void run_plot(void)
+{
+	char dir[4300], kv[4400], svg[4400], png[4400];
+	const char *env[] = { kv, NULL };
+	const char *a_svg[] = { "run", "--wait", "0", "--plot", svg, "--", "true", NULL };
+	const char *a_png[] = { "run", "--wait", "0", "--plot", png, "--", "true", NULL };
+	struct run_result r;
+	unsigned int w = 0, h = 0;
+	int ok;
+
+	snprintf(dir, sizeof(dir), "%s/runproc", tmpdir_make());
+	mkdir(dir, 0755);
+	snprintf(svg, sizeof(svg), "%s/raw", dir);
+	fx_write_dump(svg, NULL, NULL, 0);
+	snprintf(svg, sizeof(svg), "%s/control", dir);
+	write_file(svg, "", 0);
+	snprintf(kv, sizeof(kv), "TCPTRAIL_PROC_DIR=%s", dir);
+	snprintf(svg, sizeof(svg), "%s/run.svg", dir);
+	snprintf(png, sizeof(png), "%s/run.png", dir);
+	run_tcptrail(a_svg, env, &r);
+	tap_ok(r.status == 0 && well_formed(svg) &&
+	       xpath_num(svg, "count(//*[local-name()='g'][@class='conn'])") == 0,
+	       "run --plot FILE: an SVG of the command's connections (none here)");
+	run_free(&r);
+	run_tcptrail(a_png, env, &r);
+	ok = png_size(png, &w, &h);
+	tap_ok(r.status == 0 && ok && w > 0,
+	       "run --plot FILE.png: a PNG (%ux%u)", w, h);
+	run_free(&r);
 }
 
 /* ---- Prometheus ---- */
@@ -459,5 +493,6 @@ void test_plot(void)
 	timeline("vm", fx_path("vm"));
 	ladder();
 	plot_misc();
+	run_plot();
 	prometheus();
 }
