@@ -63,17 +63,17 @@ struct conn {
 	char key[24];
 };
 
-struct tt_hists {
-	enum tt_hist_by by;
+struct tr_hists {
+	enum tr_hist_by by;
 	struct group *groups;
 	size_t ngroups, capgroups;
 	struct conn *conns;	/* open addressing, linear probing */
 	size_t nconns, capconns;
 };
 
-struct tt_hists *tt_hists_new(enum tt_hist_by by)
+struct tr_hists *tr_hists_new(enum tr_hist_by by)
 {
-	struct tt_hists *h = calloc(1, sizeof(*h));
+	struct tr_hists *h = calloc(1, sizeof(*h));
 
 	if (!h)
 		return NULL;
@@ -87,7 +87,7 @@ struct tt_hists *tt_hists_new(enum tt_hist_by by)
 	return h;
 }
 
-void tt_hists_free(struct tt_hists *h)
+void tr_hists_free(struct tr_hists *h)
 {
 	if (!h)
 		return;
@@ -96,14 +96,14 @@ void tt_hists_free(struct tt_hists *h)
 	free(h);
 }
 
-static size_t conn_slot(const struct tt_hists *h, uint32_t netns, uint64_t cookie)
+static size_t conn_slot(const struct tr_hists *h, uint32_t netns, uint64_t cookie)
 {
 	uint64_t x = cookie * 0x9e3779b97f4a7c15ull ^ netns;
 
 	return (size_t)(x ^ x >> 29) & (h->capconns - 1);
 }
 
-static struct conn *conn_find(const struct tt_hists *h, uint32_t netns, uint64_t cookie)
+static struct conn *conn_find(const struct tr_hists *h, uint32_t netns, uint64_t cookie)
 {
 	for (size_t i = conn_slot(h, netns, cookie);; i = (i + 1) & (h->capconns - 1)) {
 		struct conn *c = &h->conns[i];
@@ -115,7 +115,7 @@ static struct conn *conn_find(const struct tt_hists *h, uint32_t netns, uint64_t
 	}
 }
 
-static int conns_grow(struct tt_hists *h)
+static int conns_grow(struct tr_hists *h)
 {
 	struct conn *old = h->conns;
 	size_t oldcap = h->capconns;
@@ -139,7 +139,7 @@ static int conns_grow(struct tt_hists *h)
 	return 0;
 }
 
-static struct conn *conn_add(struct tt_hists *h, const struct tcptrail_event *ev)
+static struct conn *conn_add(struct tr_hists *h, const struct tcptrail_event *ev)
 {
 	size_t i;
 
@@ -156,7 +156,7 @@ static struct conn *conn_add(struct tt_hists *h, const struct tcptrail_event *ev
 }
 
 /* Linear probing's deletion: move later members of the run back into the hole. */
-static void conn_del(struct tt_hists *h, struct conn *c)
+static void conn_del(struct tr_hists *h, struct conn *c)
 {
 	size_t mask = h->capconns - 1, hole = (size_t)(c - h->conns), i = hole;
 
@@ -178,20 +178,20 @@ static void conn_del(struct tt_hists *h, struct conn *c)
 }
 
 /* The group a new connection belongs to, from its first event. */
-static void conn_key(const struct tt_hists *h, const struct tcptrail_event *ev, char *key,
+static void conn_key(const struct tr_hists *h, const struct tcptrail_event *ev, char *key,
 		     size_t len)
 {
 	switch (h->by) {
-	case TT_HIST_ALL:
+	case TR_HIST_ALL:
 		key[0] = '\0';
 		return;
-	case TT_HIST_PORT:
+	case TR_HIST_PORT:
 		/* The service's port: the remote one for a client, ours for a server. */
 		snprintf(key, len, "port %u",
 			 ev->kind == TCPTRAIL_EV_STATE && ev->new_state == TCPTRAIL_SYN_SENT ?
 				 ev->dport : ev->sport);
 		return;
-	case TT_HIST_COMM:
+	case TR_HIST_COMM:
 		if (ev->flags & TCPTRAIL_F_OWNER)
 			snprintf(key, len, "comm %.15s", ev->comm);
 		else
@@ -200,7 +200,7 @@ static void conn_key(const struct tt_hists *h, const struct tcptrail_event *ev, 
 	}
 }
 
-static struct group *group_get(struct tt_hists *h, const char *key)
+static struct group *group_get(struct tr_hists *h, const char *key)
 {
 	struct group *g;
 
@@ -222,7 +222,7 @@ static struct group *group_get(struct tt_hists *h, const char *key)
 	return g;
 }
 
-static void put(struct tt_hists *h, const char *key, enum metric m, uint64_t ns)
+static void put(struct tr_hists *h, const char *key, enum metric m, uint64_t ns)
 {
 	struct group *g = group_get(h, key);
 	uint64_t us = ns / 1000;
@@ -246,7 +246,7 @@ static int closing_metric(unsigned int state)
 	}
 }
 
-void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
+void tr_hists_add(struct tr_hists *h, const struct tcptrail_event *ev)
 {
 	struct conn *c;
 	char key[24];
@@ -267,7 +267,7 @@ void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
 			conn_key(h, ev, c->key, sizeof(c->key));
 	}
 	/* A server's connection has its owner only from accept() on. */
-	if (c && h->by == TT_HIST_COMM && !strcmp(c->key, "comm -") &&
+	if (c && h->by == TR_HIST_COMM && !strcmp(c->key, "comm -") &&
 	    (ev->flags & TCPTRAIL_F_OWNER))
 		conn_key(h, ev, c->key, sizeof(c->key));
 	if (c)
@@ -337,7 +337,7 @@ static void print_hist(FILE *f, const struct hist *h)
 	}
 }
 
-void tt_hists_print(FILE *f, const struct tt_hists *h)
+void tr_hists_print(FILE *f, const struct tr_hists *h)
 {
 	int any = 0;
 

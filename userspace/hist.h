@@ -7,15 +7,15 @@
 
 #include "record.h"
 
-enum tt_hist_by { TT_HIST_ALL, TT_HIST_PORT, TT_HIST_COMM };
+enum tr_hist_by { TR_HIST_ALL, TR_HIST_PORT, TR_HIST_COMM };
 
-struct tt_hists;
+struct tr_hists;
 
-struct tt_hists *tt_hists_new(enum tt_hist_by by);
-void tt_hists_free(struct tt_hists *h);
+struct tr_hists *tr_hists_new(enum tr_hist_by by);
+void tr_hists_free(struct tr_hists *h);
 /* Account one event (in stream order); events of unknown connections are fine. */
-void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev);
+void tr_hists_add(struct tr_hists *h, const struct tcptrail_event *ev);
 /* Every histogram with at least one value, bcc style, in µs. */
-void tt_hists_print(FILE *f, const struct tt_hists *h);
+void tr_hists_print(FILE *f, const struct tr_hists *h);
 
 #endif

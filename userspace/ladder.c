@@ -3,12 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn.h"
 #include "format.h"
 #include "ladder.h"
-#include "trail.h"
-
-enum { ST_ESTABLISHED = 1, ST_SYN_SENT, ST_SYN_RECV, ST_FIN_WAIT1, ST_FIN_WAIT2, ST_TIME_WAIT,
-       ST_CLOSE, ST_CLOSE_WAIT, ST_LAST_ACK, ST_LISTEN, ST_CLOSING };
 
 enum seg { SEG_SYN, SEG_SYNACK, SEG_ACK, SEG_DATA, SEG_FIN, SEG_RST };
 
@@ -35,7 +32,7 @@ struct row {
 };
 
 struct side {
-	const struct tt_conn *c;	/* NULL: this end was not observed */
+	const struct tr_conn *c;	/* NULL: this end was not observed */
 	const char *name;
 	int have_isn;
 	uint32_t isn;
@@ -154,9 +151,9 @@ static void data_fact(struct ctx *x, int from, uint32_t end)
 	int slot = from == x->l ? 0 : 1;
 	struct arrow *a;
 
-	if (s->fin_known && tt_seq_before(s->fin_seq, end))
+	if (s->fin_known && tr_seq_before(s->fin_seq, end))
 		end = s->fin_seq;
-	if (!tt_seq_before(s->data_end, end)) {
+	if (!tr_seq_before(s->data_end, end)) {
 		/* Nothing new; the last data arrow may still want this end's proof. */
 		for (size_t i = ld->na; i-- > 0;) {
 			a = &ld->a[i];
@@ -250,11 +247,11 @@ static void send_fin_ack(struct ctx *x)
 /* Into TIME_WAIT from @prev: what got us there. */
 static void to_time_wait(struct ctx *x, int prev)
 {
-	if (prev == ST_CLOSING) {
+	if (prev == TCPTRAIL_CLOSING) {
 		recv_fin_ack(x);
 		return;
 	}
-	if (prev == ST_FIN_WAIT1)
+	if (prev == TCPTRAIL_FIN_WAIT1)
 		recv_fin_ack(x);
 	recv_fin(x);
 	send_fin_ack(x);
@@ -280,7 +277,7 @@ static void place_label(struct ctx *x, const char *label)
 
 static const char *st(unsigned int s)
 {
-	const char *n = tt_state_name(s);
+	const char *n = tr_state_name(s);
 
 	return n ? n : "?";
 }
@@ -297,18 +294,18 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 	 * real: records of sockets without sequence state (timewait, request
 	 * socks) carry zeros, and real numbers never go back nor jump 2^30.
 	 */
-	if (L->have_isn && tt_seq_fields_set(ev)) {
-		x.snx = tt_seq_rel(ev->snd_nxt, L->isn);
-		x.una = tt_seq_rel(ev->snd_una, L->isn);
-		x.ok_snd = tt_seq_sane(x.snx) && !tt_seq_before(x.snx, L->snd_hi) &&
+	if (L->have_isn && tr_seq_fields_set(ev)) {
+		x.snx = tr_seq_rel(ev->snd_nxt, L->isn);
+		x.una = tr_seq_rel(ev->snd_una, L->isn);
+		x.ok_snd = tr_seq_sane(x.snx) && !tr_seq_before(x.snx, L->snd_hi) &&
 			   x.snx - L->snd_hi < 0x40000000u;
-		x.ok_una = x.ok_snd && tt_seq_sane(x.una) && !tt_seq_before(x.snx, x.una);
+		x.ok_una = x.ok_snd && tr_seq_sane(x.una) && !tr_seq_before(x.snx, x.una);
 		if (x.ok_snd)
 			L->snd_hi = x.snx;
 	}
-	if (P->have_isn && tt_seq_fields_set(ev)) {
-		x.rnx = tt_seq_rel(ev->rcv_nxt, P->isn);
-		x.ok_rcv = tt_seq_sane(x.rnx) && x.rnx > 0 && !tt_seq_before(x.rnx, L->rcv_hi) &&
+	if (P->have_isn && tr_seq_fields_set(ev)) {
+		x.rnx = tr_seq_rel(ev->rcv_nxt, P->isn);
+		x.ok_rcv = tr_seq_sane(x.rnx) && x.rnx > 0 && !tr_seq_before(x.rnx, L->rcv_hi) &&
 			   x.rnx - L->rcv_hi < 0x40000000u;
 		if (x.ok_rcv)
 			L->rcv_hi = x.rnx;
@@ -320,59 +317,59 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 
 		snprintf(x.proof, sizeof(x.proof), "%s %s->%s", L->name, st(o), st(n));
 		label = st(n);
-		if (n == ST_SYN_SENT) {
+		if (n == TCPTRAIL_SYN_SENT) {
 			fact(&x, l, SEG_SYN, 1, 0, 0, 0, 0);
-		} else if (o == ST_SYN_SENT && n == ST_ESTABLISHED) {
+		} else if (o == TCPTRAIL_SYN_SENT && n == TCPTRAIL_ESTABLISHED) {
 			/* Handshake numbers are 0 and 1 relative, by definition. */
 			fact(&x, !l, SEG_SYNACK, 1, 0, 1, 1, 0);
 			fact(&x, l, SEG_ACK, 1, 1, 1, 1, 0);
-		} else if (o == ST_SYN_RECV && n == ST_ESTABLISHED) {
+		} else if (o == TCPTRAIL_SYN_RECV && n == TCPTRAIL_ESTABLISHED) {
 			fact(&x, !l, SEG_ACK, 1, 1, 1, 1, 0);
-		} else if (o == ST_ESTABLISHED && n == ST_FIN_WAIT1) {
+		} else if (o == TCPTRAIL_ESTABLISHED && n == TCPTRAIL_FIN_WAIT1) {
 			send_fin(&x);
-		} else if (o == ST_ESTABLISHED && n == ST_CLOSE_WAIT) {
+		} else if (o == TCPTRAIL_ESTABLISHED && n == TCPTRAIL_CLOSE_WAIT) {
 			recv_fin(&x);
-		} else if (o == ST_FIN_WAIT1 && n == ST_FIN_WAIT2) {
+		} else if (o == TCPTRAIL_FIN_WAIT1 && n == TCPTRAIL_FIN_WAIT2) {
 			data_facts(&x, 0);
 			recv_fin_ack(&x);
-		} else if (o == ST_FIN_WAIT1 && n == ST_CLOSING) {
+		} else if (o == TCPTRAIL_FIN_WAIT1 && n == TCPTRAIL_CLOSING) {
 			recv_fin(&x);
 			send_fin_ack(&x);
-		} else if (n == ST_TIME_WAIT) {
+		} else if (n == TCPTRAIL_TIME_WAIT) {
 			to_time_wait(&x, o);
-		} else if (o == ST_CLOSE_WAIT && n == ST_LAST_ACK) {
+		} else if (o == TCPTRAIL_CLOSE_WAIT && n == TCPTRAIL_LAST_ACK) {
 			send_fin(&x);
-		} else if (o == ST_LAST_ACK && n == ST_CLOSE && !L->rst_recv) {
+		} else if (o == TCPTRAIL_LAST_ACK && n == TCPTRAIL_CLOSE && !L->rst_recv) {
 			recv_fin_ack(&x);
-		} else if (n == ST_CLOSE && (o == ST_ESTABLISHED || o == ST_CLOSE_WAIT)) {
-			data_facts(&x, o == ST_CLOSE_WAIT);	/* an abort: show what got through */
+		} else if (n == TCPTRAIL_CLOSE && (o == TCPTRAIL_ESTABLISHED || o == TCPTRAIL_CLOSE_WAIT)) {
+			data_facts(&x, o == TCPTRAIL_CLOSE_WAIT);	/* an abort: show what got through */
 		}
-		if (n == ST_CLOSE && L->in_tw)
+		if (n == TCPTRAIL_CLOSE && L->in_tw)
 			label = NULL;	/* the full socket goes; its timewait sock stays */
 		L->state = n;
 		break;
 	}
 	case TCPTRAIL_EV_TW_ENTER:
 		snprintf(x.proof, sizeof(x.proof), "%s tw_enter %s", L->name,
-			 st(ev->substate ? ev->substate : ST_TIME_WAIT));
+			 st(ev->substate ? ev->substate : TCPTRAIL_TIME_WAIT));
 		L->in_tw = 1;
-		if (ev->substate == ST_FIN_WAIT2) {
-			label = st(ST_FIN_WAIT2);
+		if (ev->substate == TCPTRAIL_FIN_WAIT2) {
+			label = st(TCPTRAIL_FIN_WAIT2);
 		} else {
 			/* The state before the timewait sock: the last one a STATE event gave. */
-			to_time_wait(&x, L->state == ST_CLOSE ? ST_FIN_WAIT2 : L->state);
-			label = st(ST_TIME_WAIT);
+			to_time_wait(&x, L->state == TCPTRAIL_CLOSE ? TCPTRAIL_FIN_WAIT2 : L->state);
+			label = st(TCPTRAIL_TIME_WAIT);
 		}
 		break;
 	case TCPTRAIL_EV_TW_SUBSTATE:
 		snprintf(x.proof, sizeof(x.proof), "%s tw_substate %s", L->name, st(ev->substate));
-		if (ev->substate == ST_TIME_WAIT) {
-			to_time_wait(&x, ST_FIN_WAIT2);
-			label = st(ST_TIME_WAIT);
+		if (ev->substate == TCPTRAIL_TIME_WAIT) {
+			to_time_wait(&x, TCPTRAIL_FIN_WAIT2);
+			label = st(TCPTRAIL_TIME_WAIT);
 		}
 		break;
 	case TCPTRAIL_EV_TW_EXIT: {
-		const char *c = tt_cause_name(ev->cause);
+		const char *c = tr_cause_name(ev->cause);
 
 		snprintf(cb, sizeof(cb), "%u", ev->cause);
 		snprintf(x.proof, sizeof(x.proof), "%s tw_exit (%s)", L->name, c ? c : cb);
@@ -386,7 +383,7 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 		snprintf(x.proof, sizeof(x.proof), "%s syn_recv", L->name);
 		fact(&x, !l, SEG_SYN, 1, 0, 0, 0, 0);
 		fact(&x, l, SEG_SYNACK, 1, 0, 1, 1, 0);
-		label = st(ST_SYN_RECV);
+		label = st(TCPTRAIL_SYN_RECV);
 		break;
 	case TCPTRAIL_EV_SYNACK_RETRANS:
 		snprintf(x.proof, sizeof(x.proof), "%s synack_retrans", L->name);
@@ -398,14 +395,14 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 		break;
 	case TCPTRAIL_EV_RST_SENT:
 		snprintf(x.proof, sizeof(x.proof), "%s rst_sent", L->name);
-		if (L->state == ST_ESTABLISHED || L->state == ST_CLOSE_WAIT)
-			data_facts(&x, L->state == ST_CLOSE_WAIT);
+		if (L->state == TCPTRAIL_ESTABLISHED || L->state == TCPTRAIL_CLOSE_WAIT)
+			data_facts(&x, L->state == TCPTRAIL_CLOSE_WAIT);
 		fact(&x, l, SEG_RST, x.ok_snd, x.snx, 0, 0, 0);
 		break;
 	case TCPTRAIL_EV_RST_RECV:
 		snprintf(x.proof, sizeof(x.proof), "%s rst_recv", L->name);
-		if (L->state == ST_ESTABLISHED || L->state == ST_CLOSE_WAIT)
-			data_facts(&x, L->state == ST_CLOSE_WAIT);
+		if (L->state == TCPTRAIL_ESTABLISHED || L->state == TCPTRAIL_CLOSE_WAIT)
+			data_facts(&x, L->state == TCPTRAIL_CLOSE_WAIT);
 		fact(&x, !l, SEG_RST, x.ok_rcv, x.rnx, 0, 0, 0);
 		L->rst_recv = 1;
 		break;
@@ -444,7 +441,7 @@ static void rtrim_puts(FILE *f, char *line)
 	fprintf(f, "%s\n", line);
 }
 
-static void side_init(struct side *s, const struct tt_conn *c, const char *name)
+static void side_init(struct side *s, const struct tr_conn *c, const char *name)
 {
 	memset(s, 0, sizeof(*s));
 	s->c = c;
@@ -456,19 +453,19 @@ static void side_init(struct side *s, const struct tt_conn *c, const char *name)
 	}
 }
 
-static void print_side(FILE *f, const struct side *s, const struct tt_conn *other)
+static void print_side(FILE *f, const struct side *s, const struct tr_conn *other)
 {
 	char ap[64], comm[80];
 
 	if (s->c) {
-		tt_fmt_addrport(ap, sizeof(ap), s->c->family, s->c->saddr, s->c->sport);
+		tr_fmt_addrport(ap, sizeof(ap), s->c->family, s->c->saddr, s->c->sport);
 		fprintf(f, "  %-6s %s, connection %u", s->name, ap, s->c->id);
 		if (s->c->have_owner) {
-			tt_fmt_comm(comm, sizeof(comm), s->c->comm);
+			tr_fmt_comm(comm, sizeof(comm), s->c->comm);
 			fprintf(f, ", pid %u (%s)", s->c->pid, comm);
 		}
 	} else {
-		tt_fmt_addrport(ap, sizeof(ap), other->family, other->daddr, other->dport);
+		tr_fmt_addrport(ap, sizeof(ap), other->family, other->daddr, other->dport);
 		fprintf(f, "  %-6s %s, not observed (drawn from the other end's records)", s->name, ap);
 	}
 	if (s->have_isn)
@@ -478,7 +475,7 @@ static void print_side(FILE *f, const struct side *s, const struct tt_conn *othe
 	fputc('\n', f);
 }
 
-void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *right,
+void tr_ladder_print(FILE *f, const struct tr_conn *left, const struct tr_conn *right,
 		     int local_peer)
 {
 	struct ladder ld;
@@ -494,7 +491,7 @@ void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *
 	side_init(&ld.s[1], right, local_peer ? "peer" : "server");
 	/* An end not observed (or without its own ISN) is known through its peer. */
 	for (int k = 0; k < 2; k++) {
-		const struct tt_conn *o = ld.s[!k].c;
+		const struct tr_conn *o = ld.s[!k].c;
 
 		if (!ld.s[k].have_isn && o && o->isns.have_peer) {
 			ld.s[k].have_isn = 1;
@@ -539,7 +536,7 @@ void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *
 		const struct row *r = &ld.r[k];
 		char ms[32], mid[320], note[160], cont[160] = "";
 
-		tt_fmt_ms(ms, sizeof(ms), r->ts - t0);
+		tr_fmt_ms(ms, sizeof(ms), r->ts - t0);
 		if (r->arrow >= 0) {
 			const struct arrow *a = &ld.a[r->arrow];
 			int fill;

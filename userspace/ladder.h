@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-struct tt_conn;
+struct tr_conn;
 
 /*
  * Draw the segments that the recorded state changes prove, client on the
@@ -12,7 +12,7 @@ struct tt_conn;
  * With @local_peer the roles are unknown: @left is "local", the other "peer".
  * seq/ack are relative to the sender's/receiver's ISN, printed once above.
  */
-void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *right,
+void tr_ladder_print(FILE *f, const struct tr_conn *left, const struct tr_conn *right,
 		     int local_peer);
 
 #endif
