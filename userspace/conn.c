@@ -289,7 +289,8 @@ static int pairable(const struct tr_conn *c, const struct tr_conn *s)
 {
 	if (c->peer || s->peer || c->role != TR_ROLE_CLIENT)
 		return 0;
-	if (s->role != TR_ROLE_SERVER && s->role != TR_ROLE_UNKNOWN)
+	/* Two clients: a simultaneous open, both ends sent a SYN. */
+	if (s->role == TR_ROLE_LISTENER)
 		return 0;
 	if (!reversed_tuple(s, c->netns, c->family, c->saddr, c->sport, c->daddr, c->dport))
 		return 0;

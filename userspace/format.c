@@ -883,3 +883,29 @@ void tr_fmt_print_event(FILE *f, const struct tr_fmt *fmt, const struct tcptrail
 		break;
 	}
 }
+
+void tr_fmt_secs(char *buf, size_t len, uint64_t ns)
+{
+	size_t n;
+
+	fmt_secs(buf, len, ns);
+	n = strlen(buf);
+	if (n && n + 2 < len) {
+		buf[n - 1] = ' ';
+		snprintf(buf + n, len - n, "s");
+	}
+}
+
+size_t tr_fmt_why(char *buf, size_t len, const struct tcptrail_event *ev)
+{
+	char cb[16], eb[16];
+	const char *c = NULL, *e = errno_str(ev->err, eb, sizeof(eb));
+	int n;
+
+	if (ev->kind == TCPTRAIL_EV_STATE || ev->kind == TCPTRAIL_EV_RST_SENT ||
+	    ev->kind == TCPTRAIL_EV_REQ_DROP)
+		c = cause_str(ev->cause, cb, sizeof(cb));
+	n = snprintf(buf, len, "%s%s%s%s", c ? c : "", c && e ? ", " : "", e ? "errno " : "",
+		     e ? e : "");
+	return n > 0 ? (size_t)n : 0;
+}

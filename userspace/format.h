@@ -54,5 +54,13 @@ void tr_fmt_print_event(FILE *f, const struct tr_fmt *fmt, const struct tcptrail
 void tr_fmt_print_lost(FILE *f, const struct tcptrail_event *ev);
 /* A JSON string literal of arbitrary bytes: escapes, and U+FFFD for invalid UTF-8. */
 void tr_fmt_json_string(FILE *f, const char *s);
+/* Seconds with up to ms, trailing zeros cut, and a unit: "1 s", "0.204 s". */
+void tr_fmt_secs(char *buf, size_t len, uint64_t ns);
+/*
+ * Why a record's connection ended or an RST went, for timelines and
+ * ladders: "syn_timeout, errno ETIMEDOUT", "linger0". Empty when the record
+ * says nothing (no cause, no errno); returns the length.
+ */
+size_t tr_fmt_why(char *buf, size_t len, const struct tcptrail_event *ev);
 
 #endif

@@ -20,8 +20,9 @@ struct arrow {
 	enum seg type;
 	int have_seq, have_ack;
 	uint32_t seq, end, ack;		/* relative; end only for data */
-	int retrans;
-	char proof[2][64];		/* [0] the sender's evidence, [1] the receiver's */
+	int retrans;			/* 0: the first send; else which retransmit */
+	char again[32];			/* a retransmit's "+1 s" since the first, or its timeout */
+	char proof[2][96];		/* [0] the sender's evidence, [1] the receiver's */
 };
 
 struct row {
@@ -39,6 +40,7 @@ struct side {
 	int state;
 	int in_tw;
 	int rst_recv;
+	int simopen;			/* SYN_SENT -> SYN_RECV: both ends sent a SYN */
 	char shown[LABEL_W + 1];	/* last state label drawn on this side */
 	uint32_t snd_hi, rcv_hi;	/* highest relative snd_nxt/rcv_nxt seen: they only grow */
 	uint32_t data_end;		/* data from this end drawn up to here (relative) */
@@ -59,7 +61,7 @@ struct ctx {
 	struct ladder *ld;
 	int l;				/* the side whose event this is */
 	uint64_t ts;
-	char proof[64];
+	char proof[96];
 	int touched;			/* last row this event drew on */
 	int ok_snd, ok_rcv, ok_una;
 	uint32_t snx, rnx, una;		/* relative to own / peer / own ISN */
@@ -116,6 +118,17 @@ static void fact(struct ctx *x, int from, enum seg type, int have_seq, uint32_t 
 			continue;
 		if (type == SEG_ACK && !(a->have_ack && have_ack && a->ack == ack))
 			continue;
+		/* What the receiver got is the last one sent: a retransmit, if there was one. */
+		for (size_t j = ld->na; slot == 1 && j-- > i + 1;) {
+			struct arrow *b = &ld->a[j];
+
+			if (b->from == from && b->type == type && b->retrans) {
+				if (!b->proof[1][0])
+					snprintf(b->proof[1], sizeof(b->proof[1]), "%s", x->proof);
+				x->touched = row_of_arrow(ld, j);
+				return;
+			}
+		}
 		if (!a->proof[slot][0])
 			snprintf(a->proof[slot], sizeof(a->proof[slot]), "%s", x->proof);
 		if (!a->have_seq && have_seq) {
@@ -257,6 +270,67 @@ static void to_time_wait(struct ctx *x, int prev)
 	send_fin_ack(x);
 }
 
+/*
+ * A segment sent again, at its real time: numbered per segment, with the
+ * time since the first send when the ladder has it, else the timeout that
+ * fired. Data is numbered per sequence number.
+ */
+static void resend(struct ctx *x, const struct tcptrail_event *ev)
+{
+	static const enum seg segs[TR_RESENT_KINDS] = { SEG_SYN, SEG_SYNACK, SEG_FIN, SEG_DATA };
+	enum tr_resent what = tr_resent_of(ev);
+	struct ladder *ld = x->ld;
+	struct side *L = &ld->s[x->l];
+	enum seg type = segs[what];
+	int have_seq = 1, have_ack = 0, n = 1, first = -1;
+	uint32_t seq = 0, ack = 0;
+	struct arrow *a;
+	char t[20];
+
+	if (type == SEG_SYNACK) {
+		have_ack = 1;
+		ack = 1;
+	} else if (type == SEG_FIN) {
+		data_facts(x, 0);
+		have_seq = L->fin_known;
+		seq = L->fin_seq;
+		have_ack = x->ok_rcv;
+		ack = x->rnx;
+	} else if (type == SEG_DATA) {
+		data_facts(x, 0);
+		have_seq = x->ok_una;
+		seq = x->una;
+		have_ack = x->ok_rcv;
+		ack = x->rnx;
+	}
+	for (size_t i = 0; i < ld->na; i++) {
+		a = &ld->a[i];
+		if (a->from != x->l || a->type != type || (type == SEG_DATA && !a->retrans))
+			continue;
+		if (type == SEG_DATA && (a->have_seq != have_seq || a->seq != seq))
+			continue;
+		if (!a->retrans && first < 0)
+			first = row_of_arrow(ld, i);
+		else if (a->retrans)
+			n = a->retrans + 1;
+	}
+	fact(x, x->l, type, have_seq, seq, have_ack, ack, n);
+	a = &ld->a[ld->na - 1];
+	if (first >= 0 && x->ts >= ld->r[first].ts) {
+		uint64_t d = x->ts - ld->r[first].ts, tenths = (d + 50000000ull) / 100000000ull;
+
+		/* A second and more to one decimal, as a timer's backoff reads; less in ms. */
+		if (d >= 1000000000ull)
+			snprintf(a->again, sizeof(a->again), "+%" PRIu64 ".%" PRIu64 " s", tenths / 10,
+				 tenths % 10);
+		else
+			snprintf(a->again, sizeof(a->again), "+%" PRIu64 " ms", d / 1000000);
+	} else if ((ev->flags & TCPTRAIL_F_RTO) && ev->timeout_ns) {
+		tr_fmt_secs(t, sizeof(t), ev->timeout_ns);
+		snprintf(a->again, sizeof(a->again), "rto %s", t);
+	}
+}
+
 static void place_label(struct ctx *x, const char *label)
 {
 	struct ladder *ld = x->ld;
@@ -287,7 +361,7 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 	struct side *L = &ld->s[l], *P = &ld->s[!l];
 	struct ctx x = { .ld = ld, .l = l, .ts = ev->ts_ns, .touched = -1 };
 	const char *label = NULL;
-	char cb[16];
+	char cb[16], why[64];
 
 	/*
 	 * Relative numbers only where the ISN is known and the result looks
@@ -315,7 +389,10 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 	case TCPTRAIL_EV_STATE: {
 		int o = ev->old_state, n = ev->new_state;
 
-		snprintf(x.proof, sizeof(x.proof), "%s %s->%s", L->name, st(o), st(n));
+		if (tr_fmt_why(why, sizeof(why), ev))
+			snprintf(x.proof, sizeof(x.proof), "%s %s->%s (%s)", L->name, st(o), st(n), why);
+		else
+			snprintf(x.proof, sizeof(x.proof), "%s %s->%s", L->name, st(o), st(n));
 		label = st(n);
 		if (n == TCPTRAIL_SYN_SENT) {
 			fact(&x, l, SEG_SYN, 1, 0, 0, 0, 0);
@@ -323,6 +400,13 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 			/* Handshake numbers are 0 and 1 relative, by definition. */
 			fact(&x, !l, SEG_SYNACK, 1, 0, 1, 1, 0);
 			fact(&x, l, SEG_ACK, 1, 1, 1, 1, 0);
+		} else if (o == TCPTRAIL_SYN_SENT && n == TCPTRAIL_SYN_RECV) {
+			/* Simultaneous open: the peer's SYN crossed ours; we answer with a SYN-ACK. */
+			fact(&x, !l, SEG_SYN, 1, 0, 0, 0, 0);
+			fact(&x, l, SEG_SYNACK, 1, 0, 1, 1, 0);
+			L->simopen = 1;
+		} else if (o == TCPTRAIL_SYN_RECV && n == TCPTRAIL_ESTABLISHED && L->simopen) {
+			fact(&x, !l, SEG_SYNACK, 1, 0, 1, 1, 0);	/* the peer's, acking our SYN */
 		} else if (o == TCPTRAIL_SYN_RECV && n == TCPTRAIL_ESTABLISHED) {
 			fact(&x, !l, SEG_ACK, 1, 1, 1, 1, 0);
 		} else if (o == TCPTRAIL_ESTABLISHED && n == TCPTRAIL_FIN_WAIT1) {
@@ -387,14 +471,21 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 		break;
 	case TCPTRAIL_EV_SYNACK_RETRANS:
 		snprintf(x.proof, sizeof(x.proof), "%s synack_retrans", L->name);
-		fact(&x, l, SEG_SYNACK, 1, 0, 1, 1, 1);
+		resend(&x, ev);
+		break;
+	case TCPTRAIL_EV_RETRANS:
+		snprintf(x.proof, sizeof(x.proof), "%s retrans %s", L->name, st(ev->old_state));
+		resend(&x, ev);
 		break;
 	case TCPTRAIL_EV_REQ_DROP:
 		snprintf(x.proof, sizeof(x.proof), "%s req_drop", L->name);
 		label = "CLOSED";
 		break;
 	case TCPTRAIL_EV_RST_SENT:
-		snprintf(x.proof, sizeof(x.proof), "%s rst_sent", L->name);
+		if (tr_fmt_why(why, sizeof(why), ev))
+			snprintf(x.proof, sizeof(x.proof), "%s rst_sent (%s)", L->name, why);
+		else
+			snprintf(x.proof, sizeof(x.proof), "%s rst_sent", L->name);
 		if (L->state == TCPTRAIL_ESTABLISHED || L->state == TCPTRAIL_CLOSE_WAIT)
 			data_facts(&x, L->state == TCPTRAIL_CLOSE_WAIT);
 		fact(&x, l, SEG_RST, x.ok_snd, x.snx, 0, 0, 0);
@@ -421,15 +512,17 @@ static void arrow_text(char *buf, size_t len, const struct arrow *a)
 	size_t off;
 
 	off = (size_t)snprintf(buf, len, "%s", seg_names[a->type]);
-	if (a->type == SEG_DATA)
+	if (a->type == SEG_DATA && !a->retrans)
 		off += (size_t)snprintf(buf + off, len - off, " seq=%u:%u len=%u", a->seq, a->end,
 					a->end - a->seq);
 	else if (a->have_seq)
 		off += (size_t)snprintf(buf + off, len - off, " seq=%u", a->seq);
-	if (a->have_ack && off < len)
+	/* A retransmit is the same segment again: its seq says which, its ack adds nothing. */
+	if (a->have_ack && !a->retrans && off < len)
 		off += (size_t)snprintf(buf + off, len - off, " ack=%u", a->ack);
 	if (a->retrans && off < len)
-		snprintf(buf + off, len - off, " (retransmit)");
+		snprintf(buf + off, len - off, " (retrans %d%s%s)", a->retrans, a->again[0] ? ", " : "",
+			 a->again);
 }
 
 static void rtrim_puts(FILE *f, char *line)
@@ -534,7 +627,8 @@ void tr_ladder_print(FILE *f, const struct tr_conn *left, const struct tr_conn *
 	rtrim_puts(f, line);
 	for (size_t k = 0; k < ld.nr; k++) {
 		const struct row *r = &ld.r[k];
-		char ms[32], mid[320], note[160], cont[160] = "";
+		char ms[32], mid[320], note[4][200];
+		int nn = 0;
 
 		tr_fmt_ms(ms, sizeof(ms), r->ts - t0);
 		if (r->arrow >= 0) {
@@ -553,25 +647,37 @@ void tr_ladder_print(FILE *f, const struct tr_conn *left, const struct tr_conn *
 					 "----------------------------------------------------------------",
 					 text);
 			if (a->proof[0][0] && a->proof[1][0])
-				snprintf(note, sizeof(note), "%s; %s", a->proof[0], a->proof[1]);
+				snprintf(note[nn++], sizeof(note[0]), "%s; %s", a->proof[0], a->proof[1]);
 			else
-				snprintf(note, sizeof(note), "%s", a->proof[0][0] ? a->proof[0] : a->proof[1]);
+				snprintf(note[nn++], sizeof(note[0]), "%s",
+					 a->proof[0][0] ? a->proof[0] : a->proof[1]);
 			/* Past the width of a terminal: the second proof on a line of its own. */
-			if (a->proof[0][0] && a->proof[1][0] &&
-			    10 + 2 + LABEL_W + 2 + w + 2 + LABEL_W + 2 + (int)strlen(note) > LINE_MAX_W) {
-				snprintf(note, sizeof(note), "%s;", a->proof[0]);
-				snprintf(cont, sizeof(cont), "%s", a->proof[1]);
+			if (a->proof[0][0] && a->proof[1][0] && w + 42 + (int)strlen(note[0]) > LINE_MAX_W) {
+				snprintf(note[0], sizeof(note[0]), "%s;", a->proof[0]);
+				snprintf(note[nn++], sizeof(note[0]), "%s", a->proof[1]);
 			}
 		} else {
 			snprintf(mid, sizeof(mid), "%*s", w, "");
-			snprintf(note, sizeof(note), "%s", r->note);
+			snprintf(note[nn++], sizeof(note[0]), "%s", r->note);
 		}
-		snprintf(line, sizeof(line), "%10s  %-*s |%s| %-*s  %s", ms, LABEL_W, r->label[0], mid,
-			 LABEL_W, r->label[1], note);
-		rtrim_puts(f, line);
-		if (cont[0]) {
-			snprintf(line, sizeof(line), "%10s  %-*s |%*s| %-*s  %s", "", LABEL_W, "", w, "",
-				 LABEL_W, "", cont);
+		/* A proof still too long: its cause, in parentheses, on the next line. */
+		for (int i = nn - 1; i >= 0; i--) {
+			char *paren = strstr(note[i], " (");
+
+			if (w + 42 + (int)strlen(note[i]) <= LINE_MAX_W || !paren)
+				continue;
+			memmove(note[i + 2], note[i + 1], (size_t)(nn - i - 1) * sizeof(note[0]));
+			snprintf(note[i + 1], sizeof(note[0]), "%s", paren + 1);
+			*paren = '\0';
+			nn++;
+		}
+		for (int i = 0; i < nn; i++) {
+			if (!i)
+				snprintf(line, sizeof(line), "%10s  %-*s |%s| %-*s  %s", ms, LABEL_W,
+					 r->label[0], mid, LABEL_W, r->label[1], note[0]);
+			else
+				snprintf(line, sizeof(line), "%10s  %-*s |%*s| %-*s  %s", "", LABEL_W, "",
+					 w, "", LABEL_W, "", note[i]);
 			rtrim_puts(f, line);
 		}
 	}

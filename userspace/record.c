@@ -32,6 +32,27 @@ const char *tr_cause_name(unsigned int cause)
 	return cause < TCPTRAIL_CAUSE_MAX ? cause_names[cause] : NULL;
 }
 
+enum tr_resent tr_resent_of(const struct tcptrail_event *ev)
+{
+	if (ev->kind == TCPTRAIL_EV_SYNACK_RETRANS)
+		return TR_RESENT_SYNACK;
+	if (ev->kind != TCPTRAIL_EV_RETRANS)
+		return TR_RESENT_NONE;
+	/* A SYN sent again from anywhere but SYN_SENT answers one: a SYN-ACK. */
+	if (ev->flags & TCPTRAIL_F_SYN)
+		return ev->old_state == TCPTRAIL_SYN_SENT ? TR_RESENT_SYN : TR_RESENT_SYNACK;
+	if (ev->flags & TCPTRAIL_F_FIN)
+		return TR_RESENT_FIN;
+	return TR_RESENT_DATA;
+}
+
+const char *tr_resent_name(enum tr_resent r)
+{
+	static const char *const names[TR_RESENT_KINDS] = { "SYN", "SYN-ACK", "FIN", "data" };
+
+	return r > TR_RESENT_NONE && r < TR_RESENT_KINDS ? names[r] : "?";
+}
+
 /* Letters and digits only, lower case: "FIN_WAIT1", "fin-wait-1" and "FinWait1" meet. */
 static int squash(const char *in, char *out, size_t len)
 {

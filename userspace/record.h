@@ -25,6 +25,13 @@ const char *tr_cause_name(unsigned int cause);	/* "expired", ...; NULL for NONE 
  */
 int tr_state_from_name(const char *name);
 
+/* What a retransmit (RETRANS, SYNACK_RETRANS) sent again; TR_RESENT_NONE for other records. */
+enum tr_resent { TR_RESENT_NONE = -1, TR_RESENT_SYN, TR_RESENT_SYNACK, TR_RESENT_FIN, TR_RESENT_DATA,
+		 TR_RESENT_KINDS };
+
+enum tr_resent tr_resent_of(const struct tcptrail_event *ev);
+const char *tr_resent_name(enum tr_resent r);	/* "SYN", "SYN-ACK", "FIN", "data" */
+
 /* Every kind except STATE and LOST describes a socket lifecycle step. */
 int tr_is_lifecycle(unsigned int kind);
 

@@ -31,6 +31,8 @@ void tr_trail_print(FILE *f, struct tr_trail *t, const struct tr_fmt *fmt, uint6
 		fputc('\n', f);
 		if (c->role == TR_ROLE_UNKNOWN && !c->peer)
 			tr_ladder_print(f, c, NULL, 1);
+		else if (c->peer && c->peer->role == TR_ROLE_CLIENT && c->role == TR_ROLE_CLIENT)
+			tr_ladder_print(f, c, c->peer, 1);	/* simultaneous open: no server */
 		else
 			tr_ladder_print(f, client, server, 0);
 	}

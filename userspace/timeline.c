@@ -6,6 +6,9 @@
 #include "timeline.h"
 #include "xalloc.h"
 
+/* Timeouts listed one by one; more are only added up. */
+#define TL_TIMEOUTS 8
+
 struct tl_row {
 	uint64_t start;
 	char label[32];
@@ -14,7 +17,13 @@ struct tl_row {
 	int have_dur;
 	uint64_t dur;
 	int before_trace;	/* began before its first record: start from dur_ns */
-	char end[96];
+	char end[160];
+	/* Retransmits while in this state: what made it slow. */
+	unsigned int resent[TR_RESENT_KINDS];
+	unsigned int untimed;	/* sent again without a timeout: fast retransmit, loss probe */
+	unsigned int ntimeouts;
+	uint64_t timeout[TL_TIMEOUTS];	/* the first few, in order */
+	uint64_t waited;	/* all the timeouts added up */
 };
 
 struct timeline {
@@ -72,15 +81,70 @@ static const char *sname(unsigned int st)
 	return n ? n : "?";
 }
 
+/* Count a retransmit in the state it happened in; a request sock's timeout is the gap since its last SYN-ACK. */
+static void tl_resent(struct timeline *tl, const struct tcptrail_event *ev, uint64_t *synack_ts)
+{
+	enum tr_resent what = tr_resent_of(ev);
+	uint64_t timeout = 0;
+	struct tl_row *r;
+	char why[32];
+
+	if (tl->cur < 0 && ev->dur_ns && ev->old_state != TCPTRAIL_CLOSE) {
+		/* First sight: the kernel's dur_ns says since when it is in the state. */
+		r = tl_push(tl, ev->ts_ns - ev->dur_ns, sname(ev->old_state), 0);
+		r->before_trace = 1;
+	}
+	if (ev->kind == TCPTRAIL_EV_SYNACK_RETRANS) {
+		if (*synack_ts && ev->ts_ns > *synack_ts)
+			timeout = ev->ts_ns - *synack_ts;
+		*synack_ts = ev->ts_ns;
+	} else if (ev->flags & TCPTRAIL_F_RTO) {
+		timeout = ev->timeout_ns;
+	}
+	if (tl->cur >= 0) {
+		r = &tl->rows[tl->cur];
+		r->resent[what]++;
+		if (timeout) {
+			if (r->ntimeouts < TL_TIMEOUTS)
+				r->timeout[r->ntimeouts] = timeout;
+			r->ntimeouts++;
+			r->waited += timeout;
+		} else {
+			r->untimed++;
+		}
+	}
+	r = tl_push(tl, ev->ts_ns, "", 1);
+	if (timeout) {
+		tr_fmt_secs(why, sizeof(why), timeout);
+		snprintf(r->end, sizeof(r->end), "%s sent again (%s after %s)", tr_resent_name(what),
+			 tr_kind_name(ev->kind), why);
+	} else {
+		snprintf(r->end, sizeof(r->end), "%s sent again (%s, no timeout)", tr_resent_name(what),
+			 tr_kind_name(ev->kind));
+	}
+}
+
+/* "-> CLOSE: syn_timeout, errno ETIMEDOUT" */
+static void why_left(char *buf, size_t len, const char *head, const struct tcptrail_event *ev)
+{
+	char why[64];
+
+	if (tr_fmt_why(why, sizeof(why), ev))
+		snprintf(buf, len, "%.48s: %.63s", head, why);
+	else
+		snprintf(buf, len, "%s", head);
+}
+
 static void timeline_build(const struct tr_conn *c, struct timeline *tl)
 {
+	uint64_t synack_ts = 0;	/* the request sock's last SYN-ACK */
 	int in_tw = 0;
 
 	memset(tl, 0, sizeof(*tl));
 	tl->cur = -1;
 	for (size_t i = 0; i < c->nevs; i++) {
 		const struct tcptrail_event *ev = &c->evs[i];
-		char why[96], cb[16];
+		char why[160], cb[64];
 		struct tl_row *r;
 
 		switch (ev->kind) {
@@ -88,8 +152,12 @@ static void timeline_build(const struct tr_conn *c, struct timeline *tl)
 			if (in_tw && ev->new_state == TCPTRAIL_CLOSE) {
 				/* The full socket goes; its timewait sock carries on. */
 				r = tl_push(tl, ev->ts_ns, "", 1);
-				snprintf(r->end, sizeof(r->end), "%s -> CLOSE: full socket released",
+				snprintf(why, sizeof(why), "%s -> CLOSE: full socket released",
 					 sname(ev->old_state));
+				if (tr_fmt_why(cb, sizeof(cb), ev))
+					snprintf(r->end, sizeof(r->end), "%.80s (%.63s)", why, cb);
+				else
+					snprintf(r->end, sizeof(r->end), "%s", why);
 				break;
 			}
 			if (tl->cur < 0 && ev->dur_ns && ev->old_state != TCPTRAIL_CLOSE &&
@@ -102,7 +170,8 @@ static void timeline_build(const struct tr_conn *c, struct timeline *tl)
 					    ev->old_state == TCPTRAIL_LISTEN ? "NEW_SYN_RECV" : sname(ev->old_state), 0);
 				r->before_trace = 1;
 			}
-			snprintf(why, sizeof(why), "-> %s", sname(ev->new_state));
+			snprintf(cb, sizeof(cb), "-> %s", sname(ev->new_state));
+			why_left(why, sizeof(why), cb, ev);
 			tl_close(tl, ev->ts_ns, ev->dur_ns, why);
 			r = tl_push(tl, ev->ts_ns, sname(ev->new_state), 0);
 			if (ev->new_state == TCPTRAIL_CLOSE) {	/* nothing more to measure */
@@ -142,9 +211,20 @@ static void timeline_build(const struct tr_conn *c, struct timeline *tl)
 		case TCPTRAIL_EV_SYN_RECV:
 			tl_close(tl, ev->ts_ns, 0, "syn_recv");
 			r = tl_push(tl, ev->ts_ns, "NEW_SYN_RECV", 0);
+			synack_ts = ev->ts_ns;
 			break;
 		case TCPTRAIL_EV_REQ_DROP:
-			tl_close(tl, ev->ts_ns, 0, "req_drop (request sock dropped)");
+			why_left(why, sizeof(why), "req_drop (request sock dropped)", ev);
+			tl_close(tl, ev->ts_ns, 0, why);
+			break;
+		case TCPTRAIL_EV_RETRANS:
+		case TCPTRAIL_EV_SYNACK_RETRANS:
+			tl_resent(tl, ev, &synack_ts);
+			break;
+		case TCPTRAIL_EV_RST_SENT:
+		case TCPTRAIL_EV_RST_RECV:
+			r = tl_push(tl, ev->ts_ns, "", 1);
+			why_left(r->end, sizeof(r->end), tr_kind_name(ev->kind), ev);
 			break;
 		case TCPTRAIL_EV_TW_SKIP:
 			r = tl_push(tl, ev->ts_ns, "", 1);
@@ -156,6 +236,40 @@ static void timeline_build(const struct tr_conn *c, struct timeline *tl)
 			break;
 		}
 	}
+}
+
+/* "  slow: SYN_SENT 3.006 s, 2 SYN retransmits (timeouts 1 s, 2 s): 3 s of it, 99%" */
+static void print_resent(FILE *f, const struct tl_row *r, uint64_t end_ts)
+{
+	uint64_t dur = r->have_dur ? r->dur : r->open && end_ts > r->start ? end_ts - r->start : 0;
+	char d[32], t[32];
+	tr_fmt_secs(d, sizeof(d), dur);
+	fprintf(f, "  slow: %s %s%s", r->label, r->open ? ">=" : "", d);
+	for (int k = 0; k < TR_RESENT_KINDS; k++) {
+		if (!r->resent[k])
+			continue;
+		fprintf(f, "%s %u %s retransmit%s", ",", r->resent[k],
+			tr_resent_name((enum tr_resent)k), r->resent[k] == 1 ? "" : "s");
+	}
+	if (!r->ntimeouts) {
+		fputs(" (no timeout: fast retransmit or loss probe)\n", f);
+		return;
+	}
+	fprintf(f, " (timeout%s", r->ntimeouts == 1 ? "" : "s");
+	for (unsigned int i = 0; i < r->ntimeouts && i < TL_TIMEOUTS; i++) {
+		tr_fmt_secs(t, sizeof(t), r->timeout[i]);
+		fprintf(f, "%s %s", i ? "," : "", t);
+	}
+	if (r->ntimeouts > TL_TIMEOUTS)
+		fprintf(f, ", ... %u in all", r->ntimeouts);
+	if (r->untimed)
+		fprintf(f, "; %u without one", r->untimed);
+	tr_fmt_secs(t, sizeof(t), r->waited);
+	fprintf(f, "): %s of it", t);
+	/* A busy machine runs timers late: the state outlasts its timeouts, rarely the reverse. */
+	if (dur)
+		fprintf(f, ", %u%%", (unsigned int)(r->waited >= dur ? 100 : r->waited * 100 / dur));
+	fputc('\n', f);
 }
 
 void tr_conn_print_timeline(FILE *f, const struct tr_conn *c, const struct tr_fmt *fmt,
@@ -218,5 +332,8 @@ void tr_conn_print_timeline(FILE *f, const struct tr_conn *c, const struct tr_fm
 			fprintf(f, "  %10s  %-24s %12s  %s\n", at, r->label, "", r->end);
 		}
 	}
+	for (size_t i = 0; i < tl.n; i++)
+		if (!tl.rows[i].is_note && (tl.rows[i].ntimeouts || tl.rows[i].untimed))
+			print_resent(f, &tl.rows[i], end_ts);
 	free(tl.rows);
 }
