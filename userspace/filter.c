@@ -12,10 +12,10 @@
 
 #include "filter.h"
 
-static const char *const side_port_key[TT_SIDES] = { "port", "lport", "rport" };
-static const char *const side_addr_key[TT_SIDES] = { "addr", "laddr", "raddr" };
+static const char *const side_port_key[TR_SIDES] = { "port", "lport", "rport" };
+static const char *const side_addr_key[TR_SIDES] = { "addr", "laddr", "raddr" };
 
-int tt_parse_u32(const char *s, uint32_t *v, char *err, size_t errlen, const char *what)
+int tr_parse_u32(const char *s, uint32_t *v, char *err, size_t errlen, const char *what)
 {
 	unsigned long long x;
 	char *end;
@@ -33,7 +33,7 @@ bad:
 	return -1;
 }
 
-int tt_parse_ports(const char *s, uint16_t *ports, int *n, char *err, size_t errlen)
+int tr_parse_ports(const char *s, uint16_t *ports, int *n, char *err, size_t errlen)
 {
 	const char *p = s;
 
@@ -47,10 +47,10 @@ int tt_parse_ports(const char *s, uint16_t *ports, int *n, char *err, size_t err
 			goto bad;
 		memcpy(tok, p, len);
 		tok[len] = '\0';
-		if (tt_parse_u32(tok, &v, err, errlen, "port") || v < 1 || v > 65535)
+		if (tr_parse_u32(tok, &v, err, errlen, "port") || v < 1 || v > 65535)
 			goto bad;
-		if (*n == TT_MAX_PORTS) {
-			snprintf(err, errlen, "too many ports in '%s' (at most %d)", s, TT_MAX_PORTS);
+		if (*n == TR_MAX_PORTS) {
+			snprintf(err, errlen, "too many ports in '%s' (at most %d)", s, TR_MAX_PORTS);
 			return -1;
 		}
 		ports[(*n)++] = (uint16_t)v;
@@ -75,7 +75,7 @@ static void mask_prefix(uint8_t *addr, int bytes, int len)
 	}
 }
 
-int tt_parse_prefix(const char *s, struct tt_prefix *p, char *err, size_t errlen)
+int tr_parse_prefix(const char *s, struct tr_prefix *p, char *err, size_t errlen)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	char *slash;
@@ -101,7 +101,7 @@ int tt_parse_prefix(const char *s, struct tt_prefix *p, char *err, size_t errlen
 	if (slash) {
 		uint32_t v;
 
-		if (tt_parse_u32(slash, &v, err, errlen, "prefix length") || v > (uint32_t)max)
+		if (tr_parse_u32(slash, &v, err, errlen, "prefix length") || v > (uint32_t)max)
 			goto bad;
 		p->len = (int)v;
 	}
@@ -113,7 +113,7 @@ bad:
 	return -1;
 }
 
-int tt_parse_states(const char *s, uint32_t *mask, char *err, size_t errlen)
+int tr_parse_states(const char *s, uint32_t *mask, char *err, size_t errlen)
 {
 	const char *p = s;
 
@@ -127,7 +127,7 @@ int tt_parse_states(const char *s, uint32_t *mask, char *err, size_t errlen)
 			goto bad;
 		memcpy(tok, p, len);
 		tok[len] = '\0';
-		st = tt_state_from_name(tok);
+		st = tr_state_from_name(tok);
 		if (st < 0)
 			goto bad;
 		*mask |= 1u << st;
@@ -141,7 +141,7 @@ bad:
 	return -1;
 }
 
-int tt_parse_cookie(const char *s, uint64_t *v, char *err, size_t errlen)
+int tr_parse_cookie(const char *s, uint64_t *v, char *err, size_t errlen)
 {
 	const char *p = s;
 	int base = 10;
@@ -163,14 +163,14 @@ bad:
 	return -1;
 }
 
-int tt_parse_netns(const char *s, uint32_t *ino, char *err, size_t errlen)
+int tr_parse_netns(const char *s, uint32_t *ino, char *err, size_t errlen)
 {
 	const char *dir = getenv("TCPTRAIL_NETNS_DIR");
 	char path[4096];
 	struct stat st;
 
 	if (isdigit((unsigned char)*s) && strspn(s, "0123456789") == strlen(s)) {
-		if (tt_parse_u32(s, ino, err, errlen, "netns inode") || !*ino) {
+		if (tr_parse_u32(s, ino, err, errlen, "netns inode") || !*ino) {
 			snprintf(err, errlen, "invalid netns inode '%s'", s);
 			return -1;
 		}
@@ -197,13 +197,13 @@ int tt_parse_netns(const char *s, uint32_t *ino, char *err, size_t errlen)
 	return 0;
 }
 
-int tt_filter_add_ports(struct tt_filter *f, enum tt_side side, const char *s, char *err,
+int tr_filter_add_ports(struct tr_filter *f, enum tr_side side, const char *s, char *err,
 			size_t errlen)
 {
-	uint16_t ports[TT_MAX_PORTS];
+	uint16_t ports[TR_MAX_PORTS];
 	int n;
 
-	if (tt_parse_ports(s, ports, &n, err, errlen))
+	if (tr_parse_ports(s, ports, &n, err, errlen))
 		return -1;
 	for (int i = 0; i < n; i++) {
 		int dup = 0;
@@ -212,9 +212,9 @@ int tt_filter_add_ports(struct tt_filter *f, enum tt_side side, const char *s, c
 			dup |= f->ports[side][j] == ports[i];
 		if (dup)
 			continue;
-		if (f->nports[side] == TT_MAX_PORTS) {
+		if (f->nports[side] == TR_MAX_PORTS) {
 			snprintf(err, errlen, "too many ports: at most %d per option, repeats included "
-				 "(the kernel's limit)", TT_MAX_PORTS);
+				 "(the kernel's limit)", TR_MAX_PORTS);
 			return -1;
 		}
 		f->ports[side][f->nports[side]++] = ports[i];
@@ -222,24 +222,24 @@ int tt_filter_add_ports(struct tt_filter *f, enum tt_side side, const char *s, c
 	return 0;
 }
 
-int tt_filter_add_addr(struct tt_filter *f, enum tt_side side, const char *s, char *err,
+int tr_filter_add_addr(struct tr_filter *f, enum tr_side side, const char *s, char *err,
 		       size_t errlen)
 {
-	if (f->naddrs[side] == TT_MAX_VALUES) {
-		snprintf(err, errlen, "too many addresses (at most %d per option)", TT_MAX_VALUES);
+	if (f->naddrs[side] == TR_MAX_VALUES) {
+		snprintf(err, errlen, "too many addresses (at most %d per option)", TR_MAX_VALUES);
 		return -1;
 	}
-	if (tt_parse_prefix(s, &f->addrs[side][f->naddrs[side]], err, errlen))
+	if (tr_parse_prefix(s, &f->addrs[side][f->naddrs[side]], err, errlen))
 		return -1;
 	f->naddrs[side]++;
 	return 0;
 }
 
-int tt_filter_add_states(struct tt_filter *f, const char *s, char *err, size_t errlen)
+int tr_filter_add_states(struct tr_filter *f, const char *s, char *err, size_t errlen)
 {
 	uint32_t mask;
 
-	if (tt_parse_states(s, &mask, err, errlen))
+	if (tr_parse_states(s, &mask, err, errlen))
 		return -1;
 	f->states |= mask;
 	return 0;
@@ -247,19 +247,19 @@ int tt_filter_add_states(struct tt_filter *f, const char *s, char *err, size_t e
 
 static int too_many(int n, const char *what, char *err, size_t errlen)
 {
-	if (n < TT_MAX_VALUES)
+	if (n < TR_MAX_VALUES)
 		return 0;
-	snprintf(err, errlen, "too many %s (at most %d)", what, TT_MAX_VALUES);
+	snprintf(err, errlen, "too many %s (at most %d)", what, TR_MAX_VALUES);
 	return 1;
 }
 
-int tt_filter_add_pid(struct tt_filter *f, const char *s, char *err, size_t errlen)
+int tr_filter_add_pid(struct tr_filter *f, const char *s, char *err, size_t errlen)
 {
 	uint32_t pid;
 
 	if (too_many(f->npids, "pids", err, errlen))
 		return -1;
-	if (tt_parse_u32(s, &pid, err, errlen, "pid") || !pid || pid > 0x7fffffff) {
+	if (tr_parse_u32(s, &pid, err, errlen, "pid") || !pid || pid > 0x7fffffff) {
 		snprintf(err, errlen, "invalid pid '%s'", s);
 		return -1;
 	}
@@ -267,7 +267,7 @@ int tt_filter_add_pid(struct tt_filter *f, const char *s, char *err, size_t errl
 	return 0;
 }
 
-int tt_filter_add_comm(struct tt_filter *f, const char *s, char *err, size_t errlen)
+int tr_filter_add_comm(struct tr_filter *f, const char *s, char *err, size_t errlen)
 {
 	if (too_many(f->ncomms, "comms", err, errlen))
 		return -1;
@@ -280,19 +280,19 @@ int tt_filter_add_comm(struct tt_filter *f, const char *s, char *err, size_t err
 	return 0;
 }
 
-int tt_filter_add_netns(struct tt_filter *f, const char *s, char *err, size_t errlen)
+int tr_filter_add_netns(struct tr_filter *f, const char *s, char *err, size_t errlen)
 {
 	if (too_many(f->nnetns, "netns", err, errlen) ||
-	    tt_parse_netns(s, &f->netns[f->nnetns], err, errlen))
+	    tr_parse_netns(s, &f->netns[f->nnetns], err, errlen))
 		return -1;
 	f->nnetns++;
 	return 0;
 }
 
-int tt_filter_add_cookie(struct tt_filter *f, const char *s, char *err, size_t errlen)
+int tr_filter_add_cookie(struct tr_filter *f, const char *s, char *err, size_t errlen)
 {
 	if (too_many(f->ncookies, "cookies", err, errlen) ||
-	    tt_parse_cookie(s, &f->cookies[f->ncookies], err, errlen))
+	    tr_parse_cookie(s, &f->cookies[f->ncookies], err, errlen))
 		return -1;
 	f->ncookies++;
 	return 0;
@@ -302,7 +302,7 @@ int tt_filter_add_cookie(struct tt_filter *f, const char *s, char *err, size_t e
  * The one prefix the kernel gets for a key: the longest one holding all of
  * them. 0 when they are of both families (then the key stays local).
  */
-static int cover_prefix(const struct tt_prefix *p, int n, struct tt_prefix *out)
+static int cover_prefix(const struct tr_prefix *p, int n, struct tr_prefix *out)
 {
 	*out = p[0];
 	for (int i = 1; i < n; i++) {
@@ -321,22 +321,22 @@ static int cover_prefix(const struct tt_prefix *p, int n, struct tt_prefix *out)
 	return 1;
 }
 
-int tt_filter_has_kernel_part(const struct tt_filter *f)
+int tr_filter_has_kernel_part(const struct tr_filter *f)
 {
 	const char *keys[8];
 
-	return tt_filter_kernel_keys(f, keys) > 0;
+	return tr_filter_kernel_keys(f, keys) > 0;
 }
 
-int tt_filter_kernel_keys(const struct tt_filter *f, const char **keys)
+int tr_filter_kernel_keys(const struct tr_filter *f, const char **keys)
 {
 	int n = 0;
 
-	for (int s = 0; s < TT_SIDES; s++)
+	for (int s = 0; s < TR_SIDES; s++)
 		if (f->nports[s])
 			keys[n++] = side_port_key[s];
-	for (int s = 0; s < TT_SIDES; s++) {
-		struct tt_prefix p;
+	for (int s = 0; s < TR_SIDES; s++) {
+		struct tr_prefix p;
 
 		if (f->naddrs[s] && cover_prefix(f->addrs[s], f->naddrs[s], &p))
 			keys[n++] = side_addr_key[s];
@@ -365,7 +365,7 @@ static void put(char *buf, size_t len, size_t *off, int *over, const char *fmt, 
 	*off += (size_t)n;
 }
 
-int tt_filter_kernel_cmds(const struct tt_filter *f, char *buf, size_t len)
+int tr_filter_kernel_cmds(const struct tr_filter *f, char *buf, size_t len)
 {
 	size_t off = 0;
 	int over = 0;
@@ -373,7 +373,7 @@ int tt_filter_kernel_cmds(const struct tt_filter *f, char *buf, size_t len)
 	if (!len)
 		return -1;
 	buf[0] = '\0';
-	for (int s = 0; s < TT_SIDES; s++) {
+	for (int s = 0; s < TR_SIDES; s++) {
 		if (!f->nports[s])
 			continue;
 		put(buf, len, &off, &over, "%s ", side_port_key[s]);
@@ -381,9 +381,9 @@ int tt_filter_kernel_cmds(const struct tt_filter *f, char *buf, size_t len)
 			put(buf, len, &off, &over, "%s%u", i ? "," : "", f->ports[s][i]);
 		put(buf, len, &off, &over, "\n");
 	}
-	for (int s = 0; s < TT_SIDES; s++) {
+	for (int s = 0; s < TR_SIDES; s++) {
 		char a[INET6_ADDRSTRLEN];
-		struct tt_prefix p;
+		struct tr_prefix p;
 
 		if (!f->naddrs[s] || !cover_prefix(f->addrs[s], f->naddrs[s], &p))
 			continue;
@@ -397,7 +397,7 @@ int tt_filter_kernel_cmds(const struct tt_filter *f, char *buf, size_t len)
 		for (int st = 1; st < TCPTRAIL_STATE_MAX; st++) {
 			if (!(f->states & (1u << st)))
 				continue;
-			put(buf, len, &off, &over, "%s%s", first ? "" : ",", tt_state_name(st));
+			put(buf, len, &off, &over, "%s%s", first ? "" : ",", tr_state_name(st));
 			first = 0;
 		}
 		put(buf, len, &off, &over, "\n");
@@ -405,7 +405,7 @@ int tt_filter_kernel_cmds(const struct tt_filter *f, char *buf, size_t len)
 	return over ? -1 : (int)off;
 }
 
-int tt_filter_restore_cmds(const char *const *keys, int nkeys, const char *saved,
+int tr_filter_restore_cmds(const char *const *keys, int nkeys, const char *saved,
 			   char *buf, size_t len)
 {
 	size_t off = 0;
@@ -451,7 +451,7 @@ static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff }
  * The kernel's tt_prefix_match_one(): an IPv4 prefix also matches
  * ::ffff:a.b.c.d, a prefix inside ::ffff:0:0/96 also matches IPv4.
  */
-static int prefix_has(const struct tt_prefix *p, int family, const uint8_t *addr)
+static int prefix_has(const struct tr_prefix *p, int family, const uint8_t *addr)
 {
 	uint8_t a[16];
 	int bytes;
@@ -477,7 +477,7 @@ static int prefix_has(const struct tt_prefix *p, int family, const uint8_t *addr
 	return !memcmp(a, p->addr, (size_t)bytes);
 }
 
-static int any_prefix(const struct tt_prefix *p, int n, int family, const uint8_t *a,
+static int any_prefix(const struct tr_prefix *p, int n, int family, const uint8_t *a,
 		      const uint8_t *b)
 {
 	for (int i = 0; i < n; i++)
@@ -494,7 +494,7 @@ static int u32_in(const uint32_t *v, int n, uint32_t x)
 	return 0;
 }
 
-int tt_filter_match(const struct tt_filter *f, const struct tcptrail_event *ev, int kernel_part)
+int tr_filter_match(const struct tr_filter *f, const struct tcptrail_event *ev, int kernel_part)
 {
 	int owner = ev->flags & TCPTRAIL_F_OWNER;
 
@@ -520,27 +520,27 @@ int tt_filter_match(const struct tt_filter *f, const struct tcptrail_event *ev, 
 		if (!hit)
 			return 0;
 	}
-	if (f->families && !(f->families & (ev->family == AF_INET6 ? TT_FAM_6 : TT_FAM_4)))
+	if (f->families && !(f->families & (ev->family == AF_INET6 ? TR_FAM_6 : TR_FAM_4)))
 		return 0;
 	if (!kernel_part)
 		return 1;
 
 	/* The same tests as the kernel's tt_filter_match(), so local and kernel agree. */
-	if (f->nports[TT_EITHER] &&
-	    !port_in(f->ports[TT_EITHER], f->nports[TT_EITHER], ev->sport) &&
-	    !port_in(f->ports[TT_EITHER], f->nports[TT_EITHER], ev->dport))
+	if (f->nports[TR_EITHER] &&
+	    !port_in(f->ports[TR_EITHER], f->nports[TR_EITHER], ev->sport) &&
+	    !port_in(f->ports[TR_EITHER], f->nports[TR_EITHER], ev->dport))
 		return 0;
-	if (f->nports[TT_LOCAL] && !port_in(f->ports[TT_LOCAL], f->nports[TT_LOCAL], ev->sport))
+	if (f->nports[TR_LOCAL] && !port_in(f->ports[TR_LOCAL], f->nports[TR_LOCAL], ev->sport))
 		return 0;
-	if (f->nports[TT_REMOTE] && !port_in(f->ports[TT_REMOTE], f->nports[TT_REMOTE], ev->dport))
+	if (f->nports[TR_REMOTE] && !port_in(f->ports[TR_REMOTE], f->nports[TR_REMOTE], ev->dport))
 		return 0;
-	if (f->naddrs[TT_EITHER] && !any_prefix(f->addrs[TT_EITHER], f->naddrs[TT_EITHER],
+	if (f->naddrs[TR_EITHER] && !any_prefix(f->addrs[TR_EITHER], f->naddrs[TR_EITHER],
 						 ev->family, ev->saddr, ev->daddr))
 		return 0;
-	if (f->naddrs[TT_LOCAL] && !any_prefix(f->addrs[TT_LOCAL], f->naddrs[TT_LOCAL],
+	if (f->naddrs[TR_LOCAL] && !any_prefix(f->addrs[TR_LOCAL], f->naddrs[TR_LOCAL],
 						ev->family, ev->saddr, NULL))
 		return 0;
-	if (f->naddrs[TT_REMOTE] && !any_prefix(f->addrs[TT_REMOTE], f->naddrs[TT_REMOTE],
+	if (f->naddrs[TR_REMOTE] && !any_prefix(f->addrs[TR_REMOTE], f->naddrs[TR_REMOTE],
 						 ev->family, ev->daddr, NULL))
 		return 0;
 	if (f->states && !(f->states & (1u << ev->old_state)) && !(f->states & (1u << ev->new_state)))

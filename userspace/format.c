@@ -34,7 +34,7 @@ static char *put_fixed(char *p, uint32_t v, int n)
  * Addresses are on every line: IPv4 by hand (glibc's inet_ntop formats it
  * with sprintf, a fifth of the reader's time), IPv6 by inet_ntop.
  */
-void tt_fmt_addr(char *buf, size_t len, int family, const uint8_t *addr)
+void tr_fmt_addr(char *buf, size_t len, int family, const uint8_t *addr)
 {
 	if (family != AF_INET6 && len >= INET_ADDRSTRLEN) {
 		char *p = buf;
@@ -49,12 +49,12 @@ void tt_fmt_addr(char *buf, size_t len, int family, const uint8_t *addr)
 		snprintf(buf, len, "?");
 }
 
-void tt_fmt_addrport(char *buf, size_t len, int family, const uint8_t *addr, uint16_t port)
+void tr_fmt_addrport(char *buf, size_t len, int family, const uint8_t *addr, uint16_t port)
 {
 	char a[INET6_ADDRSTRLEN];
 	size_t n;
 
-	tt_fmt_addr(a, sizeof(a), family, addr);
+	tr_fmt_addr(a, sizeof(a), family, addr);
 	n = strlen(a);
 	if (len < n + sizeof("[]:65535")) {
 		snprintf(buf, len, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
@@ -78,7 +78,7 @@ void tt_fmt_addrport(char *buf, size_t len, int family, const uint8_t *addr, uin
  * capture's header holds the offset), so anything can arrive: clamp to
  * 0..INT64_MAX (1970..2262) with checked arithmetic, never overflow.
  */
-static int64_t wall_ns(const struct tt_fmt *fmt, uint64_t ts_ns)
+static int64_t wall_ns(const struct tr_fmt *fmt, uint64_t ts_ns)
 {
 	int64_t w;
 
@@ -103,13 +103,13 @@ static void local_tm(int64_t w, struct tm *tm)
 	*tm = last_tm;
 }
 
-void tt_fmt_clock(char *buf, size_t len, const struct tt_fmt *fmt, uint64_t ts_ns)
+void tr_fmt_clock(char *buf, size_t len, const struct tr_fmt *fmt, uint64_t ts_ns)
 {
 	int64_t w = wall_ns(fmt, ts_ns);
 	struct tm tm;
 
 	switch (fmt->time) {
-	case TT_TIME_REL: {
+	case TR_TIME_REL: {
 		/* Before the first event (a reordered CPU) is negative, not huge. */
 		uint64_t d = ts_ns >= fmt->t0_ns ? ts_ns - fmt->t0_ns : fmt->t0_ns - ts_ns;
 
@@ -117,16 +117,16 @@ void tt_fmt_clock(char *buf, size_t len, const struct tt_fmt *fmt, uint64_t ts_n
 			 d / 1000000000, d / 1000 % 1000000);
 		return;
 	}
-	case TT_TIME_EPOCH:
+	case TR_TIME_EPOCH:
 		snprintf(buf, len, "%" PRId64 ".%06d", w / 1000000000, (int)(w % 1000000000 / 1000));
 		return;
-	case TT_TIME_DATE:
+	case TR_TIME_DATE:
 		local_tm(w, &tm);
 		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
 			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 			 (int)(w % 1000000000 / 1000000));
 		return;
-	case TT_TIME_ABS:
+	case TR_TIME_ABS:
 		break;
 	}
 	local_tm(w, &tm);
@@ -146,7 +146,7 @@ void tt_fmt_clock(char *buf, size_t len, const struct tt_fmt *fmt, uint64_t ts_n
 	*buf = '\0';
 }
 
-void tt_fmt_iso(char *buf, size_t len, const struct tt_fmt *fmt, uint64_t ts_ns)
+void tr_fmt_iso(char *buf, size_t len, const struct tr_fmt *fmt, uint64_t ts_ns)
 {
 	static time_t last = -1;
 	static struct tm tm;
@@ -175,7 +175,7 @@ void tt_fmt_iso(char *buf, size_t len, const struct tt_fmt *fmt, uint64_t ts_ns)
 	*p = '\0';
 }
 
-void tt_fmt_ms(char *buf, size_t len, uint64_t ns)
+void tr_fmt_ms(char *buf, size_t len, uint64_t ns)
 {
 	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64, ns / 1000000, ns / 1000 % 1000);
 }
@@ -212,7 +212,7 @@ static int utf8_len(const unsigned char *s)
 	return n;
 }
 
-size_t tt_fmt_comm(char *buf, size_t len, const char *comm)
+size_t tr_fmt_comm(char *buf, size_t len, const char *comm)
 {
 	const unsigned char *s = (const unsigned char *)comm;
 	size_t off = 0, width = 0;
@@ -237,14 +237,14 @@ size_t tt_fmt_comm(char *buf, size_t len, const char *comm)
 
 static const char *state_or(unsigned int st, const char *dflt)
 {
-	const char *n = tt_state_name(st);
+	const char *n = tr_state_name(st);
 
 	return n ? n : dflt;
 }
 
 static const char *cause_str(unsigned int cause, char *buf, size_t len)
 {
-	const char *n = tt_cause_name(cause);
+	const char *n = tr_cause_name(cause);
 
 	if (n)
 		return n;
@@ -268,8 +268,8 @@ static const char *errno_str(unsigned int err, char *buf, size_t len)
 	return buf;
 }
 
-static void resolve_isns(const struct tcptrail_event *ev, const struct tt_isns *known,
-			 struct tt_isns *out)
+static void resolve_isns(const struct tcptrail_event *ev, const struct tr_isns *known,
+			 struct tr_isns *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (ev->flags & TCPTRAIL_F_ISN) {
@@ -293,20 +293,21 @@ static void resolve_isns(const struct tcptrail_event *ev, const struct tt_isns *
  * 0 when there is nothing meaningful: the socket has no sequence state yet,
  * or SYN_SENT/LISTEN, recorded before snd_nxt is set.
  */
-static int rel_seq(const struct tcptrail_event *ev, const struct tt_isns *is, uint32_t *v)
+static int rel_seq(const struct tcptrail_event *ev, const struct tr_isns *is, uint32_t *v)
 {
-	if (!tt_seq_fields_set(ev) || !is->have_isn ||
-	    (ev->kind == TCPTRAIL_EV_STATE && (ev->new_state == 2 || ev->new_state == 10)))
+	if (!tr_seq_fields_set(ev) || !is->have_isn ||
+	    (ev->kind == TCPTRAIL_EV_STATE &&
+	     (ev->new_state == TCPTRAIL_SYN_SENT || ev->new_state == TCPTRAIL_LISTEN)))
 		return 0;
-	*v = tt_seq_rel(ev->snd_nxt, is->isn);
+	*v = tr_seq_rel(ev->snd_nxt, is->isn);
 	return 1;
 }
 
-static int rel_ack(const struct tcptrail_event *ev, const struct tt_isns *is, uint32_t *v)
+static int rel_ack(const struct tcptrail_event *ev, const struct tr_isns *is, uint32_t *v)
 {
-	if (!tt_seq_fields_set(ev) || !is->have_peer)
+	if (!tr_seq_fields_set(ev) || !is->have_peer)
 		return 0;
-	*v = tt_seq_rel(ev->rcv_nxt, is->peer);
+	*v = tr_seq_rel(ev->rcv_nxt, is->peer);
 	return 1;
 }
 
@@ -350,19 +351,19 @@ static void each_flag(const struct tcptrail_event *ev, void (*put)(void *arg, co
 #define ADDR_NARROW 21
 #define ADDR_WIDE 47
 
-static int time_width(const struct tt_fmt *fmt)
+static int time_width(const struct tr_fmt *fmt)
 {
 	switch (fmt->time) {
-	case TT_TIME_DATE:
+	case TR_TIME_DATE:
 		return 23;
-	case TT_TIME_EPOCH:
+	case TR_TIME_EPOCH:
 		return 17;
 	default:
 		return 12;
 	}
 }
 
-static void text_row(FILE *f, const struct tt_fmt *fmt, const char *when, const char *pid,
+static void text_row(FILE *f, const struct tr_fmt *fmt, const char *when, const char *pid,
 		     const char *comm, const char *la, const char *ra, const char *trans,
 		     const char *ms, const char *isn, const char *snd, const char *rcv,
 		     const char *extra)
@@ -376,7 +377,7 @@ static void text_row(FILE *f, const struct tt_fmt *fmt, const char *when, const 
 	fprintf(f, "%s\n", extra);
 }
 
-static void text_header(FILE *f, const struct tt_fmt *fmt)
+static void text_header(FILE *f, const struct tr_fmt *fmt)
 {
 	text_row(f, fmt, "TIME", "PID", "COMM", "LADDR:LPORT", "RADDR:RPORT", "OLD         -> NEW",
 		 "MS", "ISN", fmt->relative ? "REL_SEQ" : "SND_NXT",
@@ -410,7 +411,7 @@ static void text_transition(char *buf, size_t len, const struct tcptrail_event *
 	case TCPTRAIL_EV_TW_ENTER:
 	case TCPTRAIL_EV_TW_SUBSTATE:
 		fmt_secs(t, sizeof(t), ev->timeout_ns);
-		snprintf(buf, len, "%s -> %s %s", tt_kind_name(ev->kind), state_or(ev->substate, "?"),
+		snprintf(buf, len, "%s -> %s %s", tr_kind_name(ev->kind), state_or(ev->substate, "?"),
 			 t);
 		break;
 	case TCPTRAIL_EV_TW_EXIT:
@@ -421,7 +422,7 @@ static void text_transition(char *buf, size_t len, const struct tcptrail_event *
 		snprintf(buf, len, "retrans %s", state_or(ev->old_state, "?"));
 		break;
 	default:
-		snprintf(buf, len, "%s", tt_kind_name(ev->kind));
+		snprintf(buf, len, "%s", tr_kind_name(ev->kind));
 		break;
 	}
 }
@@ -449,7 +450,7 @@ static void text_flag(void *arg, const char *name)
 	sadd(arg, " %s", name);
 }
 
-static void text_extra(char *buf, size_t len, const struct tt_fmt *fmt,
+static void text_extra(char *buf, size_t len, const struct tr_fmt *fmt,
 		       const struct tcptrail_event *ev)
 {
 	struct sbuf b = { buf, len, 0 };
@@ -474,7 +475,7 @@ static void text_extra(char *buf, size_t len, const struct tt_fmt *fmt,
 		if (ev->flags & TCPTRAIL_F_FIN)
 			sadd(&b, " fin");
 		if (ev->flags & TCPTRAIL_F_RTO) {
-			tt_fmt_ms(ms, sizeof(ms), ev->timeout_ns);
+			tr_fmt_ms(ms, sizeof(ms), ev->timeout_ns);
 			sadd(&b, " rto#%" PRIu64 " rto=%sms", (uint64_t)ev->count, ms);
 		}
 	}
@@ -483,10 +484,10 @@ static void text_extra(char *buf, size_t len, const struct tt_fmt *fmt,
 	/* The peer's ISN shows up once: where it is first learnt. */
 	if (fmt->wide && (ev->flags & TCPTRAIL_F_PEER_ISN) &&
 	    (ev->kind == TCPTRAIL_EV_SYN_RECV ||
-	     (ev->kind == TCPTRAIL_EV_STATE && ev->old_state == 2 /* SYN_SENT */)))
+	     (ev->kind == TCPTRAIL_EV_STATE && ev->old_state == TCPTRAIL_SYN_SENT)))
 		sadd(&b, " peer_isn=%u", ev->peer_isn);
 	each_flag(ev, text_flag, &b);
-	if (fmt->wide && tt_is_lifecycle(ev->kind) && (ev->flags & TCPTRAIL_F_SYSCTLS)) {
+	if (fmt->wide && tr_is_lifecycle(ev->kind) && (ev->flags & TCPTRAIL_F_SYSCTLS)) {
 		sadd(&b, " fin_timeout=%d tw_reuse=%d max_tw_buckets=%d", ev->sysctl_fin_timeout,
 		     ev->sysctl_tw_reuse, ev->sysctl_max_tw_buckets);
 		if (ev->sysctl_tw_reuse_delay < 0)
@@ -496,33 +497,33 @@ static void text_extra(char *buf, size_t len, const struct tt_fmt *fmt,
 	}
 }
 
-static void text_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_event *ev,
-		       const struct tt_isns *known)
+static void text_event(FILE *f, const struct tr_fmt *fmt, const struct tcptrail_event *ev,
+		       const struct tr_isns *known)
 {
 	char when[48], pid[16], comm[80], la[64], ra[64], trans[64], ms[32];
 	char isn[16], seq[16], ack[16], extra[256];
-	struct tt_isns is;
+	struct tr_isns is;
 	uint32_t v;
 
 	resolve_isns(ev, known, &is);
-	tt_fmt_clock(when, sizeof(when), fmt, ev->ts_ns);
+	tr_fmt_clock(when, sizeof(when), fmt, ev->ts_ns);
 	if (ev->flags & TCPTRAIL_F_OWNER) {
 		size_t w;
 
 		snprintf(pid, sizeof(pid), "%u", ev->pid);
 		/* printf pads bytes, not columns: pad multibyte names by hand. */
-		w = tt_fmt_comm(comm, sizeof(comm), ev->comm);
+		w = tr_fmt_comm(comm, sizeof(comm), ev->comm);
 		for (size_t n = strlen(comm); w < 15; w++)
 			comm[n++] = ' ', comm[n] = '\0';
 	} else {
 		strcpy(pid, "-");
 		strcpy(comm, "-");
 	}
-	tt_fmt_addrport(la, sizeof(la), ev->family, ev->saddr, ev->sport);
-	tt_fmt_addrport(ra, sizeof(ra), ev->family, ev->daddr, ev->dport);
+	tr_fmt_addrport(la, sizeof(la), ev->family, ev->saddr, ev->sport);
+	tr_fmt_addrport(ra, sizeof(ra), ev->family, ev->daddr, ev->dport);
 	text_transition(trans, sizeof(trans), ev);
 	if (ev->kind == TCPTRAIL_EV_STATE || ev->kind == TCPTRAIL_EV_TW_EXIT || ev->dur_ns)
-		tt_fmt_ms(ms, sizeof(ms), ev->dur_ns);
+		tr_fmt_ms(ms, sizeof(ms), ev->dur_ns);
 	else
 		strcpy(ms, "-");
 	isn[0] = seq[0] = ack[0] = '\0';	/* narrow: not shown, not worked out */
@@ -548,7 +549,7 @@ static void text_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_
 	text_row(f, fmt, when, pid, comm, la, ra, trans, ms, isn, seq, ack, extra);
 }
 
-void tt_fmt_print_lost(FILE *f, const struct tcptrail_event *ev)
+void tr_fmt_print_lost(FILE *f, const struct tcptrail_event *ev)
 {
 	char cb[16];
 	const char *c = cause_str(ev->cause, cb, sizeof(cb));
@@ -559,7 +560,7 @@ void tt_fmt_print_lost(FILE *f, const struct tcptrail_event *ev)
 
 /* ---- JSON ---- */
 
-void tt_fmt_json_string(FILE *f, const char *str)
+void tr_fmt_json_string(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
@@ -608,7 +609,7 @@ void tt_fmt_json_string(FILE *f, const char *str)
 
 static void json_state(FILE *f, const char *key, unsigned int st)
 {
-	const char *n = st ? tt_state_name(st) : NULL;
+	const char *n = st ? tr_state_name(st) : NULL;
 
 	fprintf(f, ",\"%s\":", key);
 	if (n)
@@ -630,9 +631,9 @@ static void json_flag(void *arg, const char *name)
 }
 
 /* --relative: rel_seq and rel_ack, null where text shows "-". */
-static void json_rel(FILE *f, const struct tcptrail_event *ev, const struct tt_isns *known)
+static void json_rel(FILE *f, const struct tcptrail_event *ev, const struct tr_isns *known)
 {
-	struct tt_isns is;
+	struct tr_isns is;
 	uint32_t v;
 
 	resolve_isns(ev, known, &is);
@@ -646,8 +647,8 @@ static void json_rel(FILE *f, const struct tcptrail_event *ev, const struct tt_i
 		fputs(",\"rel_ack\":null", f);
 }
 
-static void json_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_event *ev,
-		       const struct tt_isns *known)
+static void json_event(FILE *f, const struct tr_fmt *fmt, const struct tcptrail_event *ev,
+		       const struct tr_isns *known)
 {
 	struct json_flags jf = { f, 0 };
 	char iso[48], a[INET6_ADDRSTRLEN], cb[16];
@@ -662,23 +663,23 @@ static void json_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_
 			fputs("null}\n", f);
 		return;
 	}
-	tt_fmt_iso(iso, sizeof(iso), fmt, ev->ts_ns);
+	tr_fmt_iso(iso, sizeof(iso), fmt, ev->ts_ns);
 	fprintf(f, "{\"pos\":%" PRIu64 ",\"ts_ns\":%" PRIu64 ",\"time\":\"%s\",\"cpu\":%u",
 		(uint64_t)ev->seq, (uint64_t)ev->ts_ns, iso, ev->cpu);
-	fprintf(f, ",\"event\":\"%s\",\"netns\":%u,\"cookie\":%" PRIu64, tt_kind_name(ev->kind),
+	fprintf(f, ",\"event\":\"%s\",\"netns\":%u,\"cookie\":%" PRIu64, tr_kind_name(ev->kind),
 		ev->netns, (uint64_t)ev->cookie);
 	if (ev->flags & TCPTRAIL_F_OWNER) {
 		fprintf(f, ",\"pid\":%u,\"comm\":", ev->pid);
-		tt_fmt_json_string(f, ev->comm);
+		tr_fmt_json_string(f, ev->comm);
 	} else {
 		fputs(",\"pid\":null,\"comm\":null", f);
 	}
 	fprintf(f, ",\"ctx\":\"%s\",\"family\":\"%s\"",
 		ev->flags & TCPTRAIL_F_SOFTIRQ ? "softirq" : "task",
 		ev->family == AF_INET6 ? "ipv6" : "ipv4");
-	tt_fmt_addr(a, sizeof(a), ev->family, ev->saddr);
+	tr_fmt_addr(a, sizeof(a), ev->family, ev->saddr);
 	fprintf(f, ",\"saddr\":\"%s\",\"sport\":%u", a, ev->sport);
-	tt_fmt_addr(a, sizeof(a), ev->family, ev->daddr);
+	tr_fmt_addr(a, sizeof(a), ev->family, ev->daddr);
 	fprintf(f, ",\"daddr\":\"%s\",\"dport\":%u", a, ev->dport);
 	json_state(f, "old", ev->old_state);
 	json_state(f, "new", ev->new_state);
@@ -712,7 +713,7 @@ static void json_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_
 			ev->flags & TCPTRAIL_F_SYN ? "true" : "false",
 			ev->flags & TCPTRAIL_F_FIN ? "true" : "false",
 			ev->flags & TCPTRAIL_F_RTO ? "true" : "false");
-	if (tt_is_lifecycle(ev->kind)) {
+	if (tr_is_lifecycle(ev->kind)) {
 		c = cause_str(ev->cause, cb, sizeof(cb));
 		if (c)
 			fprintf(f, ",\"cause\":\"%s\"", c);
@@ -777,8 +778,8 @@ static void csv_flag(void *arg, const char *name)
 	fprintf(j->f, "%s%s", j->n++ ? " " : "", name);
 }
 
-static void csv_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_event *ev,
-		      const struct tt_isns *known)
+static void csv_event(FILE *f, const struct tr_fmt *fmt, const struct tcptrail_event *ev,
+		      const struct tr_isns *known)
 {
 	struct json_flags jf = { f, 0 };
 	char iso[48], a[INET6_ADDRSTRLEN], cb[16];
@@ -791,9 +792,9 @@ static void csv_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_e
 			(uint64_t)ev->count, fmt->relative ? ",," : "");
 		return;
 	}
-	tt_fmt_iso(iso, sizeof(iso), fmt, ev->ts_ns);
+	tr_fmt_iso(iso, sizeof(iso), fmt, ev->ts_ns);
 	fprintf(f, "%" PRIu64 ",%" PRIu64 ",%s,%u,%s,%u,%" PRIu64 ",", (uint64_t)ev->seq,
-		(uint64_t)ev->ts_ns, iso, ev->cpu, tt_kind_name(ev->kind), ev->netns,
+		(uint64_t)ev->ts_ns, iso, ev->cpu, tr_kind_name(ev->kind), ev->netns,
 		(uint64_t)ev->cookie);
 	if (ev->flags & TCPTRAIL_F_OWNER) {
 		fprintf(f, "%u,", ev->pid);
@@ -803,13 +804,13 @@ static void csv_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_e
 	}
 	fprintf(f, ",%s,%s", ev->flags & TCPTRAIL_F_SOFTIRQ ? "softirq" : "task",
 		ev->family == AF_INET6 ? "ipv6" : "ipv4");
-	tt_fmt_addr(a, sizeof(a), ev->family, ev->saddr);
+	tr_fmt_addr(a, sizeof(a), ev->family, ev->saddr);
 	fprintf(f, ",%s,%u", a, ev->sport);
-	tt_fmt_addr(a, sizeof(a), ev->family, ev->daddr);
+	tr_fmt_addr(a, sizeof(a), ev->family, ev->daddr);
 	fprintf(f, ",%s,%u", a, ev->dport);
-	n = ev->old_state ? tt_state_name(ev->old_state) : NULL;
+	n = ev->old_state ? tr_state_name(ev->old_state) : NULL;
 	fprintf(f, ",%s", n ? n : "");
-	n = ev->new_state ? tt_state_name(ev->new_state) : NULL;
+	n = ev->new_state ? tr_state_name(ev->new_state) : NULL;
 	fprintf(f, ",%s", n ? n : "");
 	fprintf(f, ",%" PRIu64 ",", (uint64_t)ev->dur_ns);
 	if (ev->flags & TCPTRAIL_F_ISN)
@@ -819,8 +820,8 @@ static void csv_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_e
 		fprintf(f, "%u", ev->peer_isn);
 	fprintf(f, ",%u,%u,%u,%u,%u,%u,%u", ev->snd_una, ev->snd_nxt, ev->rcv_nxt, ev->snd_wnd,
 		ev->rcv_wnd, ev->mss, ev->srtt_us);
-	if (tt_is_lifecycle(ev->kind)) {
-		n = ev->substate ? tt_state_name(ev->substate) : NULL;
+	if (tr_is_lifecycle(ev->kind)) {
+		n = ev->substate ? tr_state_name(ev->substate) : NULL;
 		fprintf(f, ",%s,%s,%" PRIu64, c ? c : "", n ? n : "", (uint64_t)ev->timeout_ns);
 		if (ev->flags & TCPTRAIL_F_SYSCTLS) {
 			fprintf(f, ",%d,%d,%d,", ev->sysctl_fin_timeout, ev->sysctl_tw_reuse, ev->sysctl_max_tw_buckets);
@@ -842,7 +843,7 @@ static void csv_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_e
 	if (ev->err)
 		fputs(errno_str(ev->err, cb, sizeof(cb)), f);
 	if (fmt->relative) {
-		struct tt_isns is;
+		struct tr_isns is;
 		uint32_t v;
 
 		resolve_isns(ev, known, &is);
@@ -856,29 +857,55 @@ static void csv_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_e
 	fputc('\n', f);
 }
 
-void tt_fmt_print_header(FILE *f, const struct tt_fmt *fmt)
+void tr_fmt_print_header(FILE *f, const struct tr_fmt *fmt)
 {
 	if (fmt->no_header)
 		return;
-	if (fmt->format == TT_FMT_TEXT)
+	if (fmt->format == TR_FMT_TEXT)
 		text_header(f, fmt);
-	else if (fmt->format == TT_FMT_CSV)
+	else if (fmt->format == TR_FMT_CSV)
 		fprintf(f, "%s%s\n", csv_columns, fmt->relative ? ",rel_seq,rel_ack" : "");
 }
 
-void tt_fmt_print_event(FILE *f, const struct tt_fmt *fmt, const struct tcptrail_event *ev,
-			const struct tt_isns *isns)
+void tr_fmt_print_event(FILE *f, const struct tr_fmt *fmt, const struct tcptrail_event *ev,
+			const struct tr_isns *isns)
 {
 	switch (fmt->format) {
-	case TT_FMT_TEXT:
+	case TR_FMT_TEXT:
 		if (ev->kind != TCPTRAIL_EV_LOST)
 			text_event(f, fmt, ev, isns);
 		break;
-	case TT_FMT_JSON:
+	case TR_FMT_JSON:
 		json_event(f, fmt, ev, isns);
 		break;
-	case TT_FMT_CSV:
+	case TR_FMT_CSV:
 		csv_event(f, fmt, ev, isns);
 		break;
 	}
+}
+
+void tr_fmt_secs(char *buf, size_t len, uint64_t ns)
+{
+	size_t n;
+
+	fmt_secs(buf, len, ns);
+	n = strlen(buf);
+	if (n && n + 2 < len) {
+		buf[n - 1] = ' ';
+		snprintf(buf + n, len - n, "s");
+	}
+}
+
+size_t tr_fmt_why(char *buf, size_t len, const struct tcptrail_event *ev)
+{
+	char cb[16], eb[16];
+	const char *c = NULL, *e = errno_str(ev->err, eb, sizeof(eb));
+	int n;
+
+	if (ev->kind == TCPTRAIL_EV_STATE || ev->kind == TCPTRAIL_EV_RST_SENT ||
+	    ev->kind == TCPTRAIL_EV_REQ_DROP)
+		c = cause_str(ev->cause, cb, sizeof(cb));
+	n = snprintf(buf, len, "%s%s%s%s", c ? c : "", c && e ? ", " : "", e ? "errno " : "",
+		     e ? e : "");
+	return n > 0 ? (size_t)n : 0;
 }

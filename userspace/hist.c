@@ -17,23 +17,23 @@
  *              counts it (the TIME_WAIT that may follow is not in it)
  */
 
-static const char *const metric_names[TT_M_MAX] = {
-	[TT_M_CONNECT] = "connect latency (SYN_SENT -> ESTABLISHED)",
-	[TT_M_HANDSHAKE] = "server handshake (SYN arrival -> ESTABLISHED)",
-	[TT_M_FIN_WAIT1] = "time in FIN_WAIT1",
-	[TT_M_FIN_WAIT2] = "time in FIN_WAIT2",
-	[TT_M_CLOSING] = "time in CLOSING",
-	[TT_M_TIME_WAIT] = "time in TIME_WAIT (timewait sock)",
-	[TT_M_CLOSE_WAIT] = "time in CLOSE_WAIT",
-	[TT_M_LAST_ACK] = "time in LAST_ACK",
-	[TT_M_LIFETIME] = "connection lifetime (first event -> CLOSE)",
+static const char *const metric_names[TR_M_MAX] = {
+	[TR_M_CONNECT] = "connect latency (SYN_SENT -> ESTABLISHED)",
+	[TR_M_HANDSHAKE] = "server handshake (SYN arrival -> ESTABLISHED)",
+	[TR_M_FIN_WAIT1] = "time in FIN_WAIT1",
+	[TR_M_FIN_WAIT2] = "time in FIN_WAIT2",
+	[TR_M_CLOSING] = "time in CLOSING",
+	[TR_M_TIME_WAIT] = "time in TIME_WAIT (timewait sock)",
+	[TR_M_CLOSE_WAIT] = "time in CLOSE_WAIT",
+	[TR_M_LAST_ACK] = "time in LAST_ACK",
+	[TR_M_LIFETIME] = "connection lifetime (first event -> CLOSE)",
 };
 
 
 /* One group: everything (--by none), a port or a command. */
 struct group {
 	char key[24];
-	struct tt_hist h[TT_M_MAX];
+	struct tr_hist h[TR_M_MAX];
 	uint64_t closes[TCPTRAIL_CAUSE_MAX + 1];	/* -> CLOSE by cause; [MAX]: newer causes */
 };
 
@@ -46,17 +46,17 @@ struct conn {
 	char key[24];
 };
 
-struct tt_hists {
-	enum tt_hist_by by;
+struct tr_hists {
+	enum tr_hist_by by;
 	struct group *groups;
 	size_t ngroups, capgroups;
 	struct conn *conns;	/* open addressing, linear probing */
 	size_t nconns, capconns;
 };
 
-struct tt_hists *tt_hists_new(enum tt_hist_by by)
+struct tr_hists *tr_hists_new(enum tr_hist_by by)
 {
-	struct tt_hists *h = calloc(1, sizeof(*h));
+	struct tr_hists *h = calloc(1, sizeof(*h));
 
 	if (!h)
 		return NULL;
@@ -70,7 +70,7 @@ struct tt_hists *tt_hists_new(enum tt_hist_by by)
 	return h;
 }
 
-void tt_hists_free(struct tt_hists *h)
+void tr_hists_free(struct tr_hists *h)
 {
 	if (!h)
 		return;
@@ -79,14 +79,14 @@ void tt_hists_free(struct tt_hists *h)
 	free(h);
 }
 
-static size_t conn_slot(const struct tt_hists *h, uint32_t netns, uint64_t cookie)
+static size_t conn_slot(const struct tr_hists *h, uint32_t netns, uint64_t cookie)
 {
 	uint64_t x = cookie * 0x9e3779b97f4a7c15ull ^ netns;
 
 	return (size_t)(x ^ x >> 29) & (h->capconns - 1);
 }
 
-static struct conn *conn_find(const struct tt_hists *h, uint32_t netns, uint64_t cookie)
+static struct conn *conn_find(const struct tr_hists *h, uint32_t netns, uint64_t cookie)
 {
 	for (size_t i = conn_slot(h, netns, cookie);; i = (i + 1) & (h->capconns - 1)) {
 		struct conn *c = &h->conns[i];
@@ -98,7 +98,7 @@ static struct conn *conn_find(const struct tt_hists *h, uint32_t netns, uint64_t
 	}
 }
 
-static int conns_grow(struct tt_hists *h)
+static int conns_grow(struct tr_hists *h)
 {
 	struct conn *old = h->conns;
 	size_t oldcap = h->capconns;
@@ -122,7 +122,7 @@ static int conns_grow(struct tt_hists *h)
 	return 0;
 }
 
-static struct conn *conn_add(struct tt_hists *h, const struct tcptrail_event *ev)
+static struct conn *conn_add(struct tr_hists *h, const struct tcptrail_event *ev)
 {
 	size_t i;
 
@@ -139,7 +139,7 @@ static struct conn *conn_add(struct tt_hists *h, const struct tcptrail_event *ev
 }
 
 /* Linear probing's deletion: move later members of the run back into the hole. */
-static void conn_del(struct tt_hists *h, struct conn *c)
+static void conn_del(struct tr_hists *h, struct conn *c)
 {
 	size_t mask = h->capconns - 1, hole = (size_t)(c - h->conns), i = hole;
 
@@ -161,20 +161,20 @@ static void conn_del(struct tt_hists *h, struct conn *c)
 }
 
 /* The group a new connection belongs to, from its first event. */
-static void conn_key(const struct tt_hists *h, const struct tcptrail_event *ev, char *key,
+static void conn_key(const struct tr_hists *h, const struct tcptrail_event *ev, char *key,
 		     size_t len)
 {
 	switch (h->by) {
-	case TT_HIST_ALL:
+	case TR_HIST_ALL:
 		key[0] = '\0';
 		return;
-	case TT_HIST_PORT:
+	case TR_HIST_PORT:
 		/* The service's port: the remote one for a client, ours for a server. */
 		snprintf(key, len, "port %u",
 			 ev->kind == TCPTRAIL_EV_STATE && ev->new_state == TCPTRAIL_SYN_SENT ?
 				 ev->dport : ev->sport);
 		return;
-	case TT_HIST_COMM:
+	case TR_HIST_COMM:
 		if (ev->flags & TCPTRAIL_F_OWNER)
 			snprintf(key, len, "comm %.15s", ev->comm);
 		else
@@ -183,7 +183,7 @@ static void conn_key(const struct tt_hists *h, const struct tcptrail_event *ev, 
 	}
 }
 
-static struct group *group_get(struct tt_hists *h, const char *key)
+static struct group *group_get(struct tr_hists *h, const char *key)
 {
 	struct group *g;
 
@@ -205,7 +205,7 @@ static struct group *group_get(struct tt_hists *h, const char *key)
 	return g;
 }
 
-static void put(struct tt_hists *h, const char *key, enum tt_hist_metric m, uint64_t ns)
+static void put(struct tr_hists *h, const char *key, enum tr_hist_metric m, uint64_t ns)
 {
 	struct group *g = group_get(h, key);
 	uint64_t us = ns / 1000;
@@ -221,16 +221,16 @@ static void put(struct tt_hists *h, const char *key, enum tt_hist_metric m, uint
 static int closing_metric(unsigned int state)
 {
 	switch (state) {
-	case TCPTRAIL_FIN_WAIT1: return TT_M_FIN_WAIT1;
-	case TCPTRAIL_FIN_WAIT2: return TT_M_FIN_WAIT2;
-	case TCPTRAIL_CLOSING: return TT_M_CLOSING;
-	case TCPTRAIL_CLOSE_WAIT: return TT_M_CLOSE_WAIT;
-	case TCPTRAIL_LAST_ACK: return TT_M_LAST_ACK;
+	case TCPTRAIL_FIN_WAIT1: return TR_M_FIN_WAIT1;
+	case TCPTRAIL_FIN_WAIT2: return TR_M_FIN_WAIT2;
+	case TCPTRAIL_CLOSING: return TR_M_CLOSING;
+	case TCPTRAIL_CLOSE_WAIT: return TR_M_CLOSE_WAIT;
+	case TCPTRAIL_LAST_ACK: return TR_M_LAST_ACK;
 	default: return -1;
 	}
 }
 
-void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
+void tr_hists_add(struct tr_hists *h, const struct tcptrail_event *ev)
 {
 	struct conn *c;
 	char key[24];
@@ -251,7 +251,7 @@ void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
 			conn_key(h, ev, c->key, sizeof(c->key));
 	}
 	/* A server's connection has its owner only from accept() on. */
-	if (c && h->by == TT_HIST_COMM && !strcmp(c->key, "comm -") &&
+	if (c && h->by == TR_HIST_COMM && !strcmp(c->key, "comm -") &&
 	    (ev->flags & TCPTRAIL_F_OWNER))
 		conn_key(h, ev, c->key, sizeof(c->key));
 	if (c)
@@ -262,14 +262,14 @@ void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
 	switch (ev->kind) {
 	case TCPTRAIL_EV_STATE:
 		if (ev->old_state == TCPTRAIL_SYN_SENT && ev->new_state == TCPTRAIL_ESTABLISHED)
-			put(h, key, TT_M_CONNECT, ev->dur_ns);
+			put(h, key, TR_M_CONNECT, ev->dur_ns);
 		if (ev->old_state == TCPTRAIL_SYN_RECV && ev->new_state == TCPTRAIL_ESTABLISHED &&
 		    c && ev->ts_ns >= c->first_ts)
-			put(h, key, TT_M_HANDSHAKE, ev->ts_ns - c->first_ts);
+			put(h, key, TR_M_HANDSHAKE, ev->ts_ns - c->first_ts);
 		m = closing_metric(ev->old_state);
 		/* The kernel's own FIN_WAIT1 -> FIN_WAIT1 does not leave the state. */
 		if (m >= 0 && ev->new_state != ev->old_state)
-			put(h, key, (enum tt_hist_metric)m, ev->dur_ns);
+			put(h, key, (enum tr_hist_metric)m, ev->dur_ns);
 		if (ev->new_state == TCPTRAIL_CLOSE) {
 			/* Active closes too: the cause is given as the full socket goes. */
 			struct group *g = group_get(h, key);
@@ -280,7 +280,7 @@ void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
 		}
 		if (ev->new_state == TCPTRAIL_CLOSE && c) {
 			if (ev->ts_ns >= c->first_ts)
-				put(h, key, TT_M_LIFETIME, ev->ts_ns - c->first_ts);
+				put(h, key, TR_M_LIFETIME, ev->ts_ns - c->first_ts);
 			/* A timewait sock (same cookie) lives on: keep its group. */
 			if (!c->in_tw)
 				conn_del(h, c);
@@ -291,7 +291,7 @@ void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
 			c->in_tw = 1;
 		break;
 	case TCPTRAIL_EV_TW_EXIT:
-		put(h, key, TT_M_TIME_WAIT, ev->dur_ns);
+		put(h, key, TR_M_TIME_WAIT, ev->dur_ns);
 		if (c)
 			conn_del(h, c);
 		break;
@@ -305,12 +305,12 @@ void tt_hists_add(struct tt_hists *h, const struct tcptrail_event *ev)
 }
 
 /* As bcc's print_log2_hist(): "usecs : count distribution", 40 stars wide. */
-static void print_hist(FILE *f, const struct tt_hist *h)
+static void print_hist(FILE *f, const struct tr_hist *h)
 {
-	int lo = TT_HIST_SLOTS, hi = -1;
+	int lo = TR_HIST_SLOTS, hi = -1;
 	uint64_t max = 0;
 
-	for (int k = 0; k < TT_HIST_SLOTS; k++) {
+	for (int k = 0; k < TR_HIST_SLOTS; k++) {
 		if (!h->slot[k])
 			continue;
 		lo = k < lo ? k : lo;
@@ -329,14 +329,14 @@ static void print_hist(FILE *f, const struct tt_hist *h)
 	}
 }
 
-void tt_hists_print(FILE *f, const struct tt_hists *h)
+void tr_hists_print(FILE *f, const struct tr_hists *h)
 {
 	int any = 0;
 
 	for (size_t i = 0; i < h->ngroups; i++) {
 		const struct group *g = &h->groups[i];
 
-		for (int m = 0; m < TT_M_MAX; m++) {
+		for (int m = 0; m < TR_M_MAX; m++) {
 			if (!g->h[m].n)
 				continue;
 			fprintf(f, "%s%s%s%s, %" PRIu64 " measured\n", any ? "\n" : "",
@@ -349,27 +349,27 @@ void tt_hists_print(FILE *f, const struct tt_hists *h)
 		fprintf(f, "nothing to measure: no connection was seen opening or closing\n");
 }
 
-enum tt_hist_by tt_hists_by(const struct tt_hists *h)
+enum tr_hist_by tr_hists_by(const struct tr_hists *h)
 {
 	return h->by;
 }
 
-size_t tt_hists_ngroups(const struct tt_hists *h)
+size_t tr_hists_ngroups(const struct tr_hists *h)
 {
 	return h->ngroups;
 }
 
-const char *tt_hists_group_key(const struct tt_hists *h, size_t g)
+const char *tr_hists_group_key(const struct tr_hists *h, size_t g)
 {
 	return h->groups[g].key;
 }
 
-const struct tt_hist *tt_hists_get(const struct tt_hists *h, size_t g, enum tt_hist_metric m)
+const struct tr_hist *tr_hists_get(const struct tr_hists *h, size_t g, enum tr_hist_metric m)
 {
 	return &h->groups[g].h[m];
 }
 
-uint64_t tt_hists_closes(const struct tt_hists *h, size_t g, unsigned int cause)
+uint64_t tr_hists_closes(const struct tr_hists *h, size_t g, unsigned int cause)
 {
 	return h->groups[g].closes[cause < TCPTRAIL_CAUSE_MAX ? cause : TCPTRAIL_CAUSE_MAX];
 }

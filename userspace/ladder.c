@@ -3,12 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn.h"
 #include "format.h"
 #include "ladder.h"
-#include "trail.h"
-
-enum { ST_ESTABLISHED = 1, ST_SYN_SENT, ST_SYN_RECV, ST_FIN_WAIT1, ST_FIN_WAIT2, ST_TIME_WAIT,
-       ST_CLOSE, ST_CLOSE_WAIT, ST_LAST_ACK, ST_LISTEN, ST_CLOSING };
+#include "xalloc.h"
 
 enum seg { SEG_SYN, SEG_SYNACK, SEG_ACK, SEG_DATA, SEG_FIN, SEG_RST };
 
@@ -23,8 +21,9 @@ struct arrow {
 	enum seg type;
 	int have_seq, have_ack;
 	uint32_t seq, end, ack;		/* relative; end only for data */
-	int retrans;
-	char proof[2][64];		/* [0] the sender's evidence, [1] the receiver's */
+	int retrans;			/* 0: the first send; else which retransmit */
+	char again[32];			/* a retransmit's "+1 s" since the first, or its timeout */
+	char proof[2][96];		/* [0] the sender's evidence, [1] the receiver's */
 	uint64_t ts[2];			/* when each proof was recorded; 0: no proof */
 };
 
@@ -36,13 +35,14 @@ struct row {
 };
 
 struct side {
-	const struct tt_conn *c;	/* NULL: this end was not observed */
+	const struct tr_conn *c;	/* NULL: this end was not observed */
 	const char *name;
 	int have_isn;
 	uint32_t isn;
 	int state;
 	int in_tw;
 	int rst_recv;
+	int simopen;			/* SYN_SENT -> SYN_RECV: both ends sent a SYN */
 	char shown[LABEL_W + 1];	/* last state label drawn on this side */
 	uint32_t snd_hi, rcv_hi;	/* highest relative snd_nxt/rcv_nxt seen: they only grow */
 	uint32_t data_end;		/* data from this end drawn up to here (relative) */
@@ -63,7 +63,7 @@ struct ctx {
 	struct ladder *ld;
 	int l;				/* the side whose event this is */
 	uint64_t ts;
-	char proof[64];
+	char proof[96];
 	int touched;			/* last row this event drew on */
 	int ok_snd, ok_rcv, ok_una;
 	uint32_t snx, rnx, una;		/* relative to own / peer / own ISN */
@@ -120,6 +120,19 @@ static void fact(struct ctx *x, int from, enum seg type, int have_seq, uint32_t 
 			continue;
 		if (type == SEG_ACK && !(a->have_ack && have_ack && a->ack == ack))
 			continue;
+		/* What the receiver got is the last one sent: a retransmit, if there was one. */
+		for (size_t j = ld->na; slot == 1 && j-- > i + 1;) {
+			struct arrow *b = &ld->a[j];
+
+			if (b->from == from && b->type == type && b->retrans) {
+				if (!b->proof[1][0]) {
+					snprintf(b->proof[1], sizeof(b->proof[1]), "%s", x->proof);
+					b->ts[1] = x->ts;
+				}
+				x->touched = row_of_arrow(ld, j);
+				return;
+			}
+		}
 		if (!a->proof[slot][0]) {
 			snprintf(a->proof[slot], sizeof(a->proof[slot]), "%s", x->proof);
 			a->ts[slot] = x->ts;
@@ -158,9 +171,9 @@ static void data_fact(struct ctx *x, int from, uint32_t end)
 	int slot = from == x->l ? 0 : 1;
 	struct arrow *a;
 
-	if (s->fin_known && tt_seq_before(s->fin_seq, end))
+	if (s->fin_known && tr_seq_before(s->fin_seq, end))
 		end = s->fin_seq;
-	if (!tt_seq_before(s->data_end, end)) {
+	if (!tr_seq_before(s->data_end, end)) {
 		/* Nothing new; the last data arrow may still want this end's proof. */
 		for (size_t i = ld->na; i-- > 0;) {
 			a = &ld->a[i];
@@ -257,14 +270,75 @@ static void send_fin_ack(struct ctx *x)
 /* Into TIME_WAIT from @prev: what got us there. */
 static void to_time_wait(struct ctx *x, int prev)
 {
-	if (prev == ST_CLOSING) {
+	if (prev == TCPTRAIL_CLOSING) {
 		recv_fin_ack(x);
 		return;
 	}
-	if (prev == ST_FIN_WAIT1)
+	if (prev == TCPTRAIL_FIN_WAIT1)
 		recv_fin_ack(x);
 	recv_fin(x);
 	send_fin_ack(x);
+}
+
+/*
+ * A segment sent again, at its real time: numbered per segment, with the
+ * time since the first send when the ladder has it, else the timeout that
+ * fired. Data is numbered per sequence number.
+ */
+static void resend(struct ctx *x, const struct tcptrail_event *ev)
+{
+	static const enum seg segs[TR_RESENT_KINDS] = { SEG_SYN, SEG_SYNACK, SEG_FIN, SEG_DATA };
+	enum tr_resent what = tr_resent_of(ev);
+	struct ladder *ld = x->ld;
+	struct side *L = &ld->s[x->l];
+	enum seg type = segs[what];
+	int have_seq = 1, have_ack = 0, n = 1, first = -1;
+	uint32_t seq = 0, ack = 0;
+	struct arrow *a;
+	char t[20];
+
+	if (type == SEG_SYNACK) {
+		have_ack = 1;
+		ack = 1;
+	} else if (type == SEG_FIN) {
+		data_facts(x, 0);
+		have_seq = L->fin_known;
+		seq = L->fin_seq;
+		have_ack = x->ok_rcv;
+		ack = x->rnx;
+	} else if (type == SEG_DATA) {
+		data_facts(x, 0);
+		have_seq = x->ok_una;
+		seq = x->una;
+		have_ack = x->ok_rcv;
+		ack = x->rnx;
+	}
+	for (size_t i = 0; i < ld->na; i++) {
+		a = &ld->a[i];
+		if (a->from != x->l || a->type != type || (type == SEG_DATA && !a->retrans))
+			continue;
+		if (type == SEG_DATA && (a->have_seq != have_seq || a->seq != seq))
+			continue;
+		if (!a->retrans && first < 0)
+			first = row_of_arrow(ld, i);
+		else if (a->retrans)
+			n = a->retrans + 1;
+	}
+	fact(x, x->l, type, have_seq, seq, have_ack, ack, n);
+	a = &ld->a[ld->na - 1];
+	if (first >= 0 && x->ts >= ld->r[first].ts) {
+		uint64_t d = x->ts - ld->r[first].ts, tenths = (d + 50000000ull) / 100000000ull;
+
+		/* A second and more to one decimal, as a timer's backoff reads; less in ms. */
+		if (d >= 1000000000ull)
+			snprintf(a->again, sizeof(a->again), "+%" PRIu64 ".%" PRIu64 " s", tenths / 10,
+				 tenths % 10);
+		else
+			snprintf(a->again, sizeof(a->again), "+%" PRIu64 " ms", d / 1000000);
+	} else if ((ev->flags & TCPTRAIL_F_RTO) && ev->timeout_ns) {
+		tr_fmt_secs(t, sizeof(t), ev->timeout_ns);
+		snprintf(a->again, sizeof(a->again), "rto %s", t);
+	}
 }
 
 static void place_label(struct ctx *x, const char *label)
@@ -287,7 +361,7 @@ static void place_label(struct ctx *x, const char *label)
 
 static const char *st(unsigned int s)
 {
-	const char *n = tt_state_name(s);
+	const char *n = tr_state_name(s);
 
 	return n ? n : "?";
 }
@@ -297,25 +371,25 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 	struct side *L = &ld->s[l], *P = &ld->s[!l];
 	struct ctx x = { .ld = ld, .l = l, .ts = ev->ts_ns, .touched = -1 };
 	const char *label = NULL;
-	char cb[16];
+	char cb[16], why[64];
 
 	/*
 	 * Relative numbers only where the ISN is known and the result looks
 	 * real: records of sockets without sequence state (timewait, request
 	 * socks) carry zeros, and real numbers never go back nor jump 2^30.
 	 */
-	if (L->have_isn && tt_seq_fields_set(ev)) {
-		x.snx = tt_seq_rel(ev->snd_nxt, L->isn);
-		x.una = tt_seq_rel(ev->snd_una, L->isn);
-		x.ok_snd = tt_seq_sane(x.snx) && !tt_seq_before(x.snx, L->snd_hi) &&
+	if (L->have_isn && tr_seq_fields_set(ev)) {
+		x.snx = tr_seq_rel(ev->snd_nxt, L->isn);
+		x.una = tr_seq_rel(ev->snd_una, L->isn);
+		x.ok_snd = tr_seq_sane(x.snx) && !tr_seq_before(x.snx, L->snd_hi) &&
 			   x.snx - L->snd_hi < 0x40000000u;
-		x.ok_una = x.ok_snd && tt_seq_sane(x.una) && !tt_seq_before(x.snx, x.una);
+		x.ok_una = x.ok_snd && tr_seq_sane(x.una) && !tr_seq_before(x.snx, x.una);
 		if (x.ok_snd)
 			L->snd_hi = x.snx;
 	}
-	if (P->have_isn && tt_seq_fields_set(ev)) {
-		x.rnx = tt_seq_rel(ev->rcv_nxt, P->isn);
-		x.ok_rcv = tt_seq_sane(x.rnx) && x.rnx > 0 && !tt_seq_before(x.rnx, L->rcv_hi) &&
+	if (P->have_isn && tr_seq_fields_set(ev)) {
+		x.rnx = tr_seq_rel(ev->rcv_nxt, P->isn);
+		x.ok_rcv = tr_seq_sane(x.rnx) && x.rnx > 0 && !tr_seq_before(x.rnx, L->rcv_hi) &&
 			   x.rnx - L->rcv_hi < 0x40000000u;
 		if (x.ok_rcv)
 			L->rcv_hi = x.rnx;
@@ -325,61 +399,71 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 	case TCPTRAIL_EV_STATE: {
 		int o = ev->old_state, n = ev->new_state;
 
-		snprintf(x.proof, sizeof(x.proof), "%s %s->%s", L->name, st(o), st(n));
+		if (tr_fmt_why(why, sizeof(why), ev))
+			snprintf(x.proof, sizeof(x.proof), "%s %s->%s (%s)", L->name, st(o), st(n), why);
+		else
+			snprintf(x.proof, sizeof(x.proof), "%s %s->%s", L->name, st(o), st(n));
 		label = st(n);
-		if (n == ST_SYN_SENT) {
+		if (n == TCPTRAIL_SYN_SENT) {
 			fact(&x, l, SEG_SYN, 1, 0, 0, 0, 0);
-		} else if (o == ST_SYN_SENT && n == ST_ESTABLISHED) {
+		} else if (o == TCPTRAIL_SYN_SENT && n == TCPTRAIL_ESTABLISHED) {
 			/* Handshake numbers are 0 and 1 relative, by definition. */
 			fact(&x, !l, SEG_SYNACK, 1, 0, 1, 1, 0);
 			fact(&x, l, SEG_ACK, 1, 1, 1, 1, 0);
-		} else if (o == ST_SYN_RECV && n == ST_ESTABLISHED) {
+		} else if (o == TCPTRAIL_SYN_SENT && n == TCPTRAIL_SYN_RECV) {
+			/* Simultaneous open: the peer's SYN crossed ours; we answer with a SYN-ACK. */
+			fact(&x, !l, SEG_SYN, 1, 0, 0, 0, 0);
+			fact(&x, l, SEG_SYNACK, 1, 0, 1, 1, 0);
+			L->simopen = 1;
+		} else if (o == TCPTRAIL_SYN_RECV && n == TCPTRAIL_ESTABLISHED && L->simopen) {
+			fact(&x, !l, SEG_SYNACK, 1, 0, 1, 1, 0);	/* the peer's, acking our SYN */
+		} else if (o == TCPTRAIL_SYN_RECV && n == TCPTRAIL_ESTABLISHED) {
 			fact(&x, !l, SEG_ACK, 1, 1, 1, 1, 0);
-		} else if (o == ST_ESTABLISHED && n == ST_FIN_WAIT1) {
+		} else if (o == TCPTRAIL_ESTABLISHED && n == TCPTRAIL_FIN_WAIT1) {
 			send_fin(&x);
-		} else if (o == ST_ESTABLISHED && n == ST_CLOSE_WAIT) {
+		} else if (o == TCPTRAIL_ESTABLISHED && n == TCPTRAIL_CLOSE_WAIT) {
 			recv_fin(&x);
-		} else if (o == ST_FIN_WAIT1 && n == ST_FIN_WAIT2) {
+		} else if (o == TCPTRAIL_FIN_WAIT1 && n == TCPTRAIL_FIN_WAIT2) {
 			data_facts(&x, 0);
 			recv_fin_ack(&x);
-		} else if (o == ST_FIN_WAIT1 && n == ST_CLOSING) {
+		} else if (o == TCPTRAIL_FIN_WAIT1 && n == TCPTRAIL_CLOSING) {
 			recv_fin(&x);
 			send_fin_ack(&x);
-		} else if (n == ST_TIME_WAIT) {
+		} else if (n == TCPTRAIL_TIME_WAIT) {
 			to_time_wait(&x, o);
-		} else if (o == ST_CLOSE_WAIT && n == ST_LAST_ACK) {
+		} else if (o == TCPTRAIL_CLOSE_WAIT && n == TCPTRAIL_LAST_ACK) {
 			send_fin(&x);
-		} else if (o == ST_LAST_ACK && n == ST_CLOSE && !L->rst_recv) {
+		} else if (o == TCPTRAIL_LAST_ACK && n == TCPTRAIL_CLOSE && !L->rst_recv) {
 			recv_fin_ack(&x);
-		} else if (n == ST_CLOSE && (o == ST_ESTABLISHED || o == ST_CLOSE_WAIT)) {
-			data_facts(&x, o == ST_CLOSE_WAIT);	/* an abort: show what got through */
+		} else if (n == TCPTRAIL_CLOSE && (o == TCPTRAIL_ESTABLISHED || o == TCPTRAIL_CLOSE_WAIT)) {
+			data_facts(&x, o == TCPTRAIL_CLOSE_WAIT);	/* an abort: show what got through */
 		}
-		if (n == ST_CLOSE && L->in_tw)
+		if (n == TCPTRAIL_CLOSE && L->in_tw)
 			label = NULL;	/* the full socket goes; its timewait sock stays */
 		L->state = n;
 		break;
 	}
 	case TCPTRAIL_EV_TW_ENTER:
 		snprintf(x.proof, sizeof(x.proof), "%s tw_enter %s", L->name,
-			 st(ev->substate ? ev->substate : ST_TIME_WAIT));
+			 st(ev->substate ? ev->substate : TCPTRAIL_TIME_WAIT));
 		L->in_tw = 1;
-		if (ev->substate == ST_FIN_WAIT2) {
-			label = st(ST_FIN_WAIT2);
+		if (ev->substate == TCPTRAIL_FIN_WAIT2) {
+			label = st(TCPTRAIL_FIN_WAIT2);
 		} else {
 			/* The state before the timewait sock: the last one a STATE event gave. */
-			to_time_wait(&x, L->state == ST_CLOSE ? ST_FIN_WAIT2 : L->state);
-			label = st(ST_TIME_WAIT);
+			to_time_wait(&x, L->state == TCPTRAIL_CLOSE ? TCPTRAIL_FIN_WAIT2 : L->state);
+			label = st(TCPTRAIL_TIME_WAIT);
 		}
 		break;
 	case TCPTRAIL_EV_TW_SUBSTATE:
 		snprintf(x.proof, sizeof(x.proof), "%s tw_substate %s", L->name, st(ev->substate));
-		if (ev->substate == ST_TIME_WAIT) {
-			to_time_wait(&x, ST_FIN_WAIT2);
-			label = st(ST_TIME_WAIT);
+		if (ev->substate == TCPTRAIL_TIME_WAIT) {
+			to_time_wait(&x, TCPTRAIL_FIN_WAIT2);
+			label = st(TCPTRAIL_TIME_WAIT);
 		}
 		break;
 	case TCPTRAIL_EV_TW_EXIT: {
-		const char *c = tt_cause_name(ev->cause);
+		const char *c = tr_cause_name(ev->cause);
 
 		snprintf(cb, sizeof(cb), "%u", ev->cause);
 		snprintf(x.proof, sizeof(x.proof), "%s tw_exit (%s)", L->name, c ? c : cb);
@@ -393,26 +477,33 @@ static void on_event(struct ladder *ld, int l, const struct tcptrail_event *ev)
 		snprintf(x.proof, sizeof(x.proof), "%s syn_recv", L->name);
 		fact(&x, !l, SEG_SYN, 1, 0, 0, 0, 0);
 		fact(&x, l, SEG_SYNACK, 1, 0, 1, 1, 0);
-		label = st(ST_SYN_RECV);
+		label = st(TCPTRAIL_SYN_RECV);
 		break;
 	case TCPTRAIL_EV_SYNACK_RETRANS:
 		snprintf(x.proof, sizeof(x.proof), "%s synack_retrans", L->name);
-		fact(&x, l, SEG_SYNACK, 1, 0, 1, 1, 1);
+		resend(&x, ev);
+		break;
+	case TCPTRAIL_EV_RETRANS:
+		snprintf(x.proof, sizeof(x.proof), "%s retrans %s", L->name, st(ev->old_state));
+		resend(&x, ev);
 		break;
 	case TCPTRAIL_EV_REQ_DROP:
 		snprintf(x.proof, sizeof(x.proof), "%s req_drop", L->name);
 		label = "CLOSED";
 		break;
 	case TCPTRAIL_EV_RST_SENT:
-		snprintf(x.proof, sizeof(x.proof), "%s rst_sent", L->name);
-		if (L->state == ST_ESTABLISHED || L->state == ST_CLOSE_WAIT)
-			data_facts(&x, L->state == ST_CLOSE_WAIT);
+		if (tr_fmt_why(why, sizeof(why), ev))
+			snprintf(x.proof, sizeof(x.proof), "%s rst_sent (%s)", L->name, why);
+		else
+			snprintf(x.proof, sizeof(x.proof), "%s rst_sent", L->name);
+		if (L->state == TCPTRAIL_ESTABLISHED || L->state == TCPTRAIL_CLOSE_WAIT)
+			data_facts(&x, L->state == TCPTRAIL_CLOSE_WAIT);
 		fact(&x, l, SEG_RST, x.ok_snd, x.snx, 0, 0, 0);
 		break;
 	case TCPTRAIL_EV_RST_RECV:
 		snprintf(x.proof, sizeof(x.proof), "%s rst_recv", L->name);
-		if (L->state == ST_ESTABLISHED || L->state == ST_CLOSE_WAIT)
-			data_facts(&x, L->state == ST_CLOSE_WAIT);
+		if (L->state == TCPTRAIL_ESTABLISHED || L->state == TCPTRAIL_CLOSE_WAIT)
+			data_facts(&x, L->state == TCPTRAIL_CLOSE_WAIT);
 		fact(&x, !l, SEG_RST, x.ok_rcv, x.rnx, 0, 0, 0);
 		L->rst_recv = 1;
 		break;
@@ -431,15 +522,17 @@ static void arrow_text(char *buf, size_t len, const struct arrow *a)
 	size_t off;
 
 	off = (size_t)snprintf(buf, len, "%s", seg_names[a->type]);
-	if (a->type == SEG_DATA)
+	if (a->type == SEG_DATA && !a->retrans)
 		off += (size_t)snprintf(buf + off, len - off, " seq=%u:%u len=%u", a->seq, a->end,
 					a->end - a->seq);
 	else if (a->have_seq)
 		off += (size_t)snprintf(buf + off, len - off, " seq=%u", a->seq);
-	if (a->have_ack && off < len)
+	/* A retransmit is the same segment again: its seq says which, its ack adds nothing. */
+	if (a->have_ack && !a->retrans && off < len)
 		off += (size_t)snprintf(buf + off, len - off, " ack=%u", a->ack);
 	if (a->retrans && off < len)
-		snprintf(buf + off, len - off, " (retransmit)");
+		snprintf(buf + off, len - off, " (retrans %d%s%s)", a->retrans, a->again[0] ? ", " : "",
+			 a->again);
 }
 
 static void rtrim_puts(FILE *f, char *line)
@@ -451,7 +544,7 @@ static void rtrim_puts(FILE *f, char *line)
 	fprintf(f, "%s\n", line);
 }
 
-static void side_init(struct side *s, const struct tt_conn *c, const char *name)
+static void side_init(struct side *s, const struct tr_conn *c, const char *name)
 {
 	memset(s, 0, sizeof(*s));
 	s->c = c;
@@ -463,19 +556,19 @@ static void side_init(struct side *s, const struct tt_conn *c, const char *name)
 	}
 }
 
-static void print_side(FILE *f, const struct side *s, const struct tt_conn *other)
+static void print_side(FILE *f, const struct side *s, const struct tr_conn *other)
 {
 	char ap[64], comm[80];
 
 	if (s->c) {
-		tt_fmt_addrport(ap, sizeof(ap), s->c->family, s->c->saddr, s->c->sport);
+		tr_fmt_addrport(ap, sizeof(ap), s->c->family, s->c->saddr, s->c->sport);
 		fprintf(f, "  %-6s %s, connection %u", s->name, ap, s->c->id);
 		if (s->c->have_owner) {
-			tt_fmt_comm(comm, sizeof(comm), s->c->comm);
+			tr_fmt_comm(comm, sizeof(comm), s->c->comm);
 			fprintf(f, ", pid %u (%s)", s->c->pid, comm);
 		}
 	} else {
-		tt_fmt_addrport(ap, sizeof(ap), other->family, other->daddr, other->dport);
+		tr_fmt_addrport(ap, sizeof(ap), other->family, other->daddr, other->dport);
 		fprintf(f, "  %-6s %s, not observed (drawn from the other end's records)", s->name, ap);
 	}
 	if (s->have_isn)
@@ -486,7 +579,7 @@ static void print_side(FILE *f, const struct side *s, const struct tt_conn *othe
 }
 
 /* Both ends' events, merged by time, into arrows and rows; *@t0 the first event's time. */
-static void ladder_build(struct ladder *ld, const struct tt_conn *left, const struct tt_conn *right,
+static void ladder_build(struct ladder *ld, const struct tr_conn *left, const struct tr_conn *right,
 			 int local_peer, uint64_t *t0)
 {
 	size_t i[2] = { 0, 0 };
@@ -496,7 +589,7 @@ static void ladder_build(struct ladder *ld, const struct tt_conn *left, const st
 	side_init(&ld->s[1], right, local_peer ? "peer" : "server");
 	/* An end not observed (or without its own ISN) is known through its peer. */
 	for (int k = 0; k < 2; k++) {
-		const struct tt_conn *o = ld->s[!k].c;
+		const struct tr_conn *o = ld->s[!k].c;
 
 		if (!ld->s[k].have_isn && o && o->isns.have_peer) {
 			ld->s[k].have_isn = 1;
@@ -525,8 +618,8 @@ static void ladder_build(struct ladder *ld, const struct tt_conn *left, const st
 	}
 }
 
-void tt_ladder_view(struct tt_ladder_view *v, const struct tt_conn *left,
-		    const struct tt_conn *right, int local_peer)
+void tr_ladder_view(struct tr_ladder_view *v, const struct tr_conn *left,
+		    const struct tr_conn *right, int local_peer)
 {
 	struct ladder ld;
 
@@ -539,15 +632,12 @@ void tt_ladder_view(struct tt_ladder_view *v, const struct tt_conn *left,
 		v->have_isn[k] = ld.s[k].have_isn;
 		v->isn[k] = ld.s[k].isn;
 	}
-	v->rows = calloc(ld.nr ? ld.nr : 1, sizeof(*v->rows));
-	if (!v->rows) {
-		fprintf(stderr, "tcptrail: out of memory\n");
-		exit(1);
-	}
+	v->rows = tr_xrealloc(NULL, (ld.nr ? ld.nr : 1) * sizeof(*v->rows));
+	memset(v->rows, 0, (ld.nr ? ld.nr : 1) * sizeof(*v->rows));
 	v->n = ld.nr;
 	for (size_t k = 0; k < ld.nr; k++) {
 		const struct row *r = &ld.r[k];
-		struct tt_ladder_row *o = &v->rows[k];
+		struct tr_ladder_row *o = &v->rows[k];
 		const struct arrow *a = r->arrow >= 0 ? &ld.a[r->arrow] : NULL;
 
 		o->ts = r->ts;
@@ -555,7 +645,6 @@ void tt_ladder_view(struct tt_ladder_view *v, const struct tt_conn *left,
 		snprintf(o->note, sizeof(o->note), "%s", r->note);
 		if (!a)
 			continue;
-
 		o->arrow = 1;
 		o->from = a->from;
 		o->retrans = a->retrans;
@@ -568,14 +657,14 @@ void tt_ladder_view(struct tt_ladder_view *v, const struct tt_conn *left,
 	free(ld.r);
 }
 
-void tt_ladder_view_free(struct tt_ladder_view *v)
+void tr_ladder_view_free(struct tr_ladder_view *v)
 {
 	free(v->rows);
 	v->rows = NULL;
 	v->n = 0;
 }
 
-void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *right,
+void tr_ladder_print(FILE *f, const struct tr_conn *left, const struct tr_conn *right,
 		     int local_peer)
 {
 	struct ladder ld;
@@ -602,9 +691,10 @@ void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *
 	rtrim_puts(f, line);
 	for (size_t k = 0; k < ld.nr; k++) {
 		const struct row *r = &ld.r[k];
-		char ms[32], mid[320], note[160], cont[160] = "";
+		char ms[32], mid[320], note[4][200];
+		int nn = 0;
 
-		tt_fmt_ms(ms, sizeof(ms), r->ts - t0);
+		tr_fmt_ms(ms, sizeof(ms), r->ts - t0);
 		if (r->arrow >= 0) {
 			const struct arrow *a = &ld.a[r->arrow];
 			int fill;
@@ -621,25 +711,37 @@ void tt_ladder_print(FILE *f, const struct tt_conn *left, const struct tt_conn *
 					 "----------------------------------------------------------------",
 					 text);
 			if (a->proof[0][0] && a->proof[1][0])
-				snprintf(note, sizeof(note), "%s; %s", a->proof[0], a->proof[1]);
+				snprintf(note[nn++], sizeof(note[0]), "%s; %s", a->proof[0], a->proof[1]);
 			else
-				snprintf(note, sizeof(note), "%s", a->proof[0][0] ? a->proof[0] : a->proof[1]);
+				snprintf(note[nn++], sizeof(note[0]), "%s",
+					 a->proof[0][0] ? a->proof[0] : a->proof[1]);
 			/* Past the width of a terminal: the second proof on a line of its own. */
-			if (a->proof[0][0] && a->proof[1][0] &&
-			    10 + 2 + LABEL_W + 2 + w + 2 + LABEL_W + 2 + (int)strlen(note) > LINE_MAX_W) {
-				snprintf(note, sizeof(note), "%s;", a->proof[0]);
-				snprintf(cont, sizeof(cont), "%s", a->proof[1]);
+			if (a->proof[0][0] && a->proof[1][0] && w + 42 + (int)strlen(note[0]) > LINE_MAX_W) {
+				snprintf(note[0], sizeof(note[0]), "%s;", a->proof[0]);
+				snprintf(note[nn++], sizeof(note[0]), "%s", a->proof[1]);
 			}
 		} else {
 			snprintf(mid, sizeof(mid), "%*s", w, "");
-			snprintf(note, sizeof(note), "%s", r->note);
+			snprintf(note[nn++], sizeof(note[0]), "%s", r->note);
 		}
-		snprintf(line, sizeof(line), "%10s  %-*s |%s| %-*s  %s", ms, LABEL_W, r->label[0], mid,
-			 LABEL_W, r->label[1], note);
-		rtrim_puts(f, line);
-		if (cont[0]) {
-			snprintf(line, sizeof(line), "%10s  %-*s |%*s| %-*s  %s", "", LABEL_W, "", w, "",
-				 LABEL_W, "", cont);
+		/* A proof still too long: its cause, in parentheses, on the next line. */
+		for (int i = nn - 1; i >= 0; i--) {
+			char *paren = strstr(note[i], " (");
+
+			if (w + 42 + (int)strlen(note[i]) <= LINE_MAX_W || !paren)
+				continue;
+			memmove(note[i + 2], note[i + 1], (size_t)(nn - i - 1) * sizeof(note[0]));
+			snprintf(note[i + 1], sizeof(note[0]), "%s", paren + 1);
+			*paren = '\0';
+			nn++;
+		}
+		for (int i = 0; i < nn; i++) {
+			if (!i)
+				snprintf(line, sizeof(line), "%10s  %-*s |%s| %-*s  %s", ms, LABEL_W,
+					 r->label[0], mid, LABEL_W, r->label[1], note[0]);
+			else
+				snprintf(line, sizeof(line), "%10s  %-*s |%*s| %-*s  %s", "", LABEL_W, "",
+					 w, "", LABEL_W, "", note[i]);
 			rtrim_puts(f, line);
 		}
 	}

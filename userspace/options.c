@@ -1,4 +1,4 @@
-/* options.c - the command line, parsed into struct tt_opts (apart from main so tests can call it). */
+/* options.c - the command line, parsed into struct tr_opts (apart from main so tests can call it). */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -79,25 +79,25 @@ static int parse_seconds(const char *s, double *v, int allow_minus_one, char *er
 }
 
 /* One option; returns 0, 1 for --help, 2 for --version, -1 on error. */
-static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o, char *err,
+static int one_option(int c, const char *arg, const char *bad, struct tr_opts *o, char *err,
 		      size_t errlen)
 {
-	struct tt_filter *f = &o->filter;
+	struct tr_filter *f = &o->filter;
 
 	switch (c) {
 	case 'o':
 		if (!strcmp(arg, "text"))
-			o->format = TT_FMT_TEXT;
+			o->format = TR_FMT_TEXT;
 		else if (!strcmp(arg, "json"))
-			o->format = TT_FMT_JSON;
+			o->format = TR_FMT_JSON;
 		else if (!strcmp(arg, "csv"))
-			o->format = TT_FMT_CSV;
+			o->format = TR_FMT_CSV;
 		else if (!strcmp(arg, "svg"))
-			o->out = TT_OUT_SVG;
+			o->out = TR_OUT_SVG;
 		else if (!strcmp(arg, "png"))
-			o->out = TT_OUT_PNG;
+			o->out = TR_OUT_PNG;
 		else if (!strcmp(arg, "prometheus"))
-			o->out = TT_OUT_PROMETHEUS;
+			o->out = TR_OUT_PROMETHEUS;
 		else {
 			snprintf(err, errlen, "invalid output format '%s' (want text, json, csv; "
 				 "svg or png for plot; prometheus for stats and hist)", arg);
@@ -116,13 +116,13 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 		return 0;
 	case OPT_TIME: {
 		static const char *const names[] = {
-			[TT_TIME_ABS] = "abs", [TT_TIME_REL] = "rel", [TT_TIME_DATE] = "date",
-			[TT_TIME_EPOCH] = "epoch",
+			[TR_TIME_ABS] = "abs", [TR_TIME_REL] = "rel", [TR_TIME_DATE] = "date",
+			[TR_TIME_EPOCH] = "epoch",
 		};
 
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 			if (!strcmp(arg, names[i])) {
-				o->time = (enum tt_time)i;
+				o->time = (enum tr_time)i;
 				return 0;
 			}
 		}
@@ -149,32 +149,32 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 		return 0;
 	}
 	case 'p':
-		return tt_filter_add_ports(f, TT_EITHER, arg, err, errlen);
+		return tr_filter_add_ports(f, TR_EITHER, arg, err, errlen);
 	case OPT_LPORT:
-		return tt_filter_add_ports(f, TT_LOCAL, arg, err, errlen);
+		return tr_filter_add_ports(f, TR_LOCAL, arg, err, errlen);
 	case OPT_RPORT:
-		return tt_filter_add_ports(f, TT_REMOTE, arg, err, errlen);
+		return tr_filter_add_ports(f, TR_REMOTE, arg, err, errlen);
 	case 'a':
-		return tt_filter_add_addr(f, TT_EITHER, arg, err, errlen);
+		return tr_filter_add_addr(f, TR_EITHER, arg, err, errlen);
 	case OPT_LADDR:
-		return tt_filter_add_addr(f, TT_LOCAL, arg, err, errlen);
+		return tr_filter_add_addr(f, TR_LOCAL, arg, err, errlen);
 	case OPT_RADDR:
-		return tt_filter_add_addr(f, TT_REMOTE, arg, err, errlen);
+		return tr_filter_add_addr(f, TR_REMOTE, arg, err, errlen);
 	case 's':
-		return tt_filter_add_states(f, arg, err, errlen);
+		return tr_filter_add_states(f, arg, err, errlen);
 	case 'P':
-		return tt_filter_add_pid(f, arg, err, errlen);
+		return tr_filter_add_pid(f, arg, err, errlen);
 	case OPT_COMM:
-		return tt_filter_add_comm(f, arg, err, errlen);
+		return tr_filter_add_comm(f, arg, err, errlen);
 	case 'n':
-		return tt_filter_add_netns(f, arg, err, errlen);
+		return tr_filter_add_netns(f, arg, err, errlen);
 	case OPT_COOKIE:
-		return tt_filter_add_cookie(f, arg, err, errlen);
+		return tr_filter_add_cookie(f, arg, err, errlen);
 	case '4':
-		f->families |= TT_FAM_4;
+		f->families |= TR_FAM_4;
 		return 0;
 	case '6':
-		f->families |= TT_FAM_6;
+		f->families |= TR_FAM_6;
 		return 0;
 	case 'f':
 		o->file = arg;
@@ -184,9 +184,9 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 		return 0;
 	case OPT_BY:
 		if (!strcmp(arg, "port"))
-			o->hist_by = TT_HIST_PORT;
+			o->hist_by = TR_HIST_PORT;
 		else if (!strcmp(arg, "comm"))
-			o->hist_by = TT_HIST_COMM;
+			o->hist_by = TR_HIST_COMM;
 		else {
 			snprintf(err, errlen, "invalid --by '%s' (want port or comm)", arg);
 			return -1;
@@ -199,7 +199,7 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 	case OPT_CONN:
 		o->have_conn = 1;
 		o->ladder = 1;
-		return tt_parse_cookie(arg, &o->conn, err, errlen);
+		return tr_parse_cookie(arg, &o->conn, err, errlen);
 	case OPT_PLOT:
 		o->plot = arg;
 		return 0;
@@ -220,7 +220,7 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 }
 
 /* getopt over argv[0..argc); the first non-option is left at *next. */
-static int parse_span(int argc, char **argv, struct tt_opts *o, int *nopts, int *nformat,
+static int parse_span(int argc, char **argv, struct tr_opts *o, int *nopts, int *nformat,
 		      int *next, char *err, size_t errlen)
 {
 	int c;
@@ -247,7 +247,7 @@ static int parse_span(int argc, char **argv, struct tt_opts *o, int *nopts, int 
 	return 0;
 }
 
-enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, char *err,
+enum tr_opts_result tr_parse_options(int argc, char **argv, struct tr_opts *o, char *err,
 				     size_t errlen)
 {
 	int nopts = 0, nformat = 0, next, r;
@@ -260,46 +260,46 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 				      !strcmp(argv[next], "hist") || !strcmp(argv[next], "plot"))) {
 		int sub = next;
 
-		o->mode = argv[sub][0] == 'r' ? TT_MODE_RUN :
-			  argv[sub][0] == 's' ? TT_MODE_STATS :
-			  argv[sub][0] == 'p' ? TT_MODE_PLOT : TT_MODE_HIST;
+		o->mode = argv[sub][0] == 'r' ? TR_MODE_RUN :
+			  argv[sub][0] == 's' ? TR_MODE_STATS :
+			  argv[sub][0] == 'p' ? TR_MODE_PLOT : TR_MODE_HIST;
 		r = parse_span(argc - sub, argv + sub, o, &nopts, &nformat, &next, err, errlen);
 		next += sub;
 	}
 	if (r == 1)
-		return TT_OPTS_HELP;
+		return TR_OPTS_HELP;
 	if (r == 2)
-		return TT_OPTS_VERSION;
+		return TR_OPTS_VERSION;
 	if (r < 0)
-		return TT_OPTS_ERROR;
+		return TR_OPTS_ERROR;
 
 #define FAIL(...)                                   \
 	do {                                        \
 		snprintf(err, errlen, __VA_ARGS__); \
-		return TT_OPTS_ERROR;               \
+		return TR_OPTS_ERROR;               \
 	} while (0)
 
-	if ((o->ladder || o->have_conn) && o->mode != TT_MODE_PLOT)
+	if ((o->ladder || o->have_conn) && o->mode != TR_MODE_PLOT)
 		FAIL("--ladder and --conn only apply to plot");
-	if (o->plot && o->mode != TT_MODE_RUN)
+	if (o->plot && o->mode != TR_MODE_RUN)
 		FAIL("--plot FILE only applies to run (plot writes to standard output)");
-	if ((o->out == TT_OUT_SVG || o->out == TT_OUT_PNG) && o->mode != TT_MODE_PLOT)
+	if ((o->out == TR_OUT_SVG || o->out == TR_OUT_PNG) && o->mode != TR_MODE_PLOT)
 		FAIL("-o svg and -o png only apply to plot");
-	if (o->out == TT_OUT_PROMETHEUS && o->mode != TT_MODE_STATS && o->mode != TT_MODE_HIST)
+	if (o->out == TR_OUT_PROMETHEUS && o->mode != TR_MODE_STATS && o->mode != TR_MODE_HIST)
 		FAIL("-o prometheus only applies to stats and hist");
 
 	switch (o->mode) {
-	case TT_MODE_STATS:
+	case TR_MODE_STATS:
 		/* Only -o: the counters as a table, one JSON object or metrics. */
 		if (nopts > nformat || next < argc)
 			FAIL("stats takes no options but -o text|json|prometheus, and no arguments");
-		if (o->format == TT_FMT_CSV)
+		if (o->format == TR_FMT_CSV)
 			FAIL("stats prints text, JSON or metrics, not CSV");
-		return TT_OPTS_OK;
-	case TT_MODE_PLOT:
+		return TR_OPTS_OK;
+	case TR_MODE_PLOT:
 		if (next < argc)
 			FAIL("unexpected argument '%s'", argv[next]);
-		if (o->format != TT_FMT_TEXT)
+		if (o->format != TR_FMT_TEXT)
 			FAIL("plot draws SVG or PNG: -o svg|png");
 		if (o->raw_out || o->timeline || o->wide || o->relative || o->count || o->wait_set ||
 		    o->no_header || o->hist_by_set)
@@ -307,10 +307,10 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 			     "--ladder, --conn and -o svg|png");
 		if (o->file && o->now)
 			FAIL("--now skips what is buffered in the kernel: not with --file");
-		if (o->out == TT_OUT_EVENTS)
-			o->out = TT_OUT_SVG;
-		return TT_OPTS_OK;
-	case TT_MODE_RUN:
+		if (o->out == TR_OUT_EVENTS)
+			o->out = TR_OUT_SVG;
+		return TR_OPTS_OK;
+	case TR_MODE_RUN:
 		if (next >= argc)
 			FAIL("run needs a command: tcptrail run [OPTIONS] -- CMD [ARGS...]");
 		o->cmd = argv + next;
@@ -324,15 +324,15 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 			FAIL("--by only applies to hist");
 		o->now = 1;
 		break;
-	case TT_MODE_HIST:
+	case TR_MODE_HIST:
 		if (next < argc)
 			FAIL("unexpected argument '%s'", argv[next]);
-		if ((nformat && o->out != TT_OUT_PROMETHEUS) || o->format != TT_FMT_TEXT ||
+		if ((nformat && o->out != TR_OUT_PROMETHEUS) || o->format != TR_FMT_TEXT ||
 		    o->raw_out || o->timeline || o->wide || o->relative || o->count || o->wait_set)
 			FAIL("hist prints histograms: it takes filters, --file, --duration, --now, "
 			     "--by and -o prometheus, not other output options");
 		break;
-	case TT_MODE_TRACE:
+	case TR_MODE_TRACE:
 		if (o->hist_by_set)
 			FAIL("--by only applies to hist");
 		if (next < argc)
@@ -343,14 +343,14 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 			FAIL("--now skips what is buffered in the kernel: not with --file");
 		break;
 	}
-	if (o->format != TT_FMT_TEXT && (o->wide || o->time != TT_TIME_ABS))
+	if (o->format != TR_FMT_TEXT && (o->wide || o->time != TR_TIME_ABS))
 		FAIL("%s is for text output: JSON and CSV carry every field, and ts_ns and time",
 		     o->wide ? "--wide" : "--time");
 	/* The sequence columns are where --relative shows. */
-	if (o->relative && o->format == TT_FMT_TEXT)
+	if (o->relative && o->format == TR_FMT_TEXT)
 		o->wide = 1;
-	if (o->format != TT_FMT_TEXT && o->timeline)
-		FAIL("--timeline prints text: not with -o %s", o->format == TT_FMT_JSON ? "json" : "csv");
-	return TT_OPTS_OK;
+	if (o->format != TR_FMT_TEXT && o->timeline)
+		FAIL("--timeline prints text: not with -o %s", o->format == TR_FMT_JSON ? "json" : "csv");
+	return TR_OPTS_OK;
 #undef FAIL
 }

@@ -1,4 +1,4 @@
-/* options.h - the command line, parsed into struct tt_opts (apart from main so tests can call it). */
+/* options.h - the command line, parsed into struct tr_opts (apart from main so tests can call it). */
 #ifndef TCPTRAIL_OPTIONS_H
 #define TCPTRAIL_OPTIONS_H
 
@@ -9,16 +9,16 @@
 #include "format.h"
 #include "hist.h"
 
-enum tt_mode { TT_MODE_TRACE, TT_MODE_RUN, TT_MODE_STATS, TT_MODE_HIST, TT_MODE_PLOT };
+enum tr_mode { TR_MODE_TRACE, TR_MODE_RUN, TR_MODE_STATS, TR_MODE_HIST, TR_MODE_PLOT };
 
 /* -o beyond the event formats: pictures (plot, run --plot) and metrics (stats, hist). */
-enum tt_out { TT_OUT_EVENTS, TT_OUT_SVG, TT_OUT_PNG, TT_OUT_PROMETHEUS };
+enum tr_out { TR_OUT_EVENTS, TR_OUT_SVG, TR_OUT_PNG, TR_OUT_PROMETHEUS };
 
-struct tt_opts {
-	enum tt_mode mode;
-	enum tt_format format;
+struct tr_opts {
+	enum tr_mode mode;
+	enum tr_format format;
 	int format_set;		/* -o given: -w then prints as well */
-	enum tt_out out;	/* -o svg|png|prometheus */
+	enum tr_out out;	/* -o svg|png|prometheus */
 	int ladder;		/* plot --ladder */
 	int have_conn;		/* plot --conn */
 	uint64_t conn;
@@ -26,9 +26,9 @@ struct tt_opts {
 	int relative;
 	int wide;
 	int no_header;
-	enum tt_time time;
+	enum tr_time time;
 	int timeline;
-	enum tt_hist_by hist_by;	/* hist --by */
+	enum tr_hist_by hist_by;	/* hist --by */
 	int hist_by_set;
 	int now;		/* start with new events (lseek SEEK_END) */
 	uint64_t count;		/* stop after this many events shown; 0: no limit */
@@ -37,14 +37,14 @@ struct tt_opts {
 	int wait_set;
 	const char *file;	/* --file: a capture instead of /proc */
 	const char *raw_out;
-	struct tt_filter filter;
+	struct tr_filter filter;
 	char **cmd;		/* run: NULL-terminated */
 };
 
-enum tt_opts_result { TT_OPTS_OK, TT_OPTS_HELP, TT_OPTS_VERSION, TT_OPTS_ERROR };
+enum tr_opts_result { TR_OPTS_OK, TR_OPTS_HELP, TR_OPTS_VERSION, TR_OPTS_ERROR };
 
-/* On TT_OPTS_ERROR, @err says why (one line, no "tcptrail: " prefix). */
-enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, char *err,
+/* On TR_OPTS_ERROR, @err says why (one line, no "tcptrail: " prefix). */
+enum tr_opts_result tr_parse_options(int argc, char **argv, struct tr_opts *o, char *err,
 				     size_t errlen);
 
 #endif

@@ -52,18 +52,18 @@ static void *xcalloc(size_t n, size_t size)
 }
 
 /* "1.2.3.4:5 -> 6.7.8.9:80 curl", as the row's label. */
-static void conn_label(char *buf, size_t len, const struct tt_conn *c)
+static void conn_label(char *buf, size_t len, const struct tr_conn *c)
 {
 	char la[64], ra[64], comm[80] = "";
 
-	tt_fmt_addrport(la, sizeof(la), c->family, c->saddr, c->sport);
+	tr_fmt_addrport(la, sizeof(la), c->family, c->saddr, c->sport);
 	if (c->have_owner)
-		tt_fmt_comm(comm, sizeof(comm), c->comm);
-	if (c->role == TT_ROLE_LISTENER) {
+		tr_fmt_comm(comm, sizeof(comm), c->comm);
+	if (c->role == TR_ROLE_LISTENER) {
 		snprintf(buf, len, "listen %s %s", la, comm);
 		return;
 	}
-	tt_fmt_addrport(ra, sizeof(ra), c->family, c->daddr, c->dport);
+	tr_fmt_addrport(ra, sizeof(ra), c->family, c->daddr, c->dport);
 	snprintf(buf, len, "%s -> %s %s", la, ra, comm);
 }
 
@@ -98,54 +98,54 @@ static void fmt_offset(char *buf, size_t len, uint64_t ns, uint64_t step)
 }
 
 static void mark(FILE *f, double x, double y, int kind, const struct tcptrail_event *ev,
-		 const struct tt_fmt *fmt)
+		 const struct tr_fmt *fmt)
 {
 	char when[48], title[160];
 
-	tt_fmt_clock(when, sizeof(when), fmt, ev->ts_ns);
+	tr_fmt_clock(when, sizeof(when), fmt, ev->ts_ns);
 	if (kind == TCPTRAIL_EV_RETRANS || kind == TCPTRAIL_EV_SYNACK_RETRANS) {
-		snprintf(title, sizeof(title), "%s %s%s%s", when, tt_kind_name(kind),
+		snprintf(title, sizeof(title), "%s %s%s%s", when, tr_kind_name(kind),
 			 ev->flags & TCPTRAIL_F_RTO ? " (RTO)" : "",
 			 ev->flags & TCPTRAIL_F_FIN ? " FIN" : ev->flags & TCPTRAIL_F_SYN ? " SYN" : "");
 		/* A red triangle pointing down at the bar. */
 		fprintf(f, "<path class=\"retrans\" data-kind=\"%s\" d=\"M%.1f %.1fl-3.5 -6h7z\" "
-			   "fill=\"#d62728\">", tt_kind_name(kind), x, y);
+			   "fill=\"#d62728\">", tr_kind_name(kind), x, y);
 	} else {
-		const char *cause = tt_cause_name(ev->cause);
+		const char *cause = tr_cause_name(ev->cause);
 
-		snprintf(title, sizeof(title), "%s %s%s%s", when, tt_kind_name(kind),
+		snprintf(title, sizeof(title), "%s %s%s%s", when, tr_kind_name(kind),
 			 cause ? " " : "", cause ? cause : "");
 		/* A diamond on the bar: black for sent, white for received. */
 		fprintf(f, "<path class=\"rst\" data-kind=\"%s\" d=\"M%.1f %.1fl4 5l-4 5l-4 -5z\" "
-			   "fill=\"%s\" stroke=\"#000000\">", tt_kind_name(kind), x, y,
+			   "fill=\"%s\" stroke=\"#000000\">", tr_kind_name(kind), x, y,
 			kind == TCPTRAIL_EV_RST_SENT ? "#000000" : "#ffffff");
 	}
-	svg_title(f, title);
+	tr_svg_title(f, title);
 	fputs("</path>\n", f);
 }
 
 static void legend_item(FILE *f, double x, double y, const char *fill, const char *name)
 {
 	fprintf(f, "<g class=\"legend-item\">\n");
-	svg_rect(f, x, y - 9, 12, BAR_H, fill, NULL);
-	svg_text(f, x + 16, y, NULL, name);
+	tr_svg_rect(f, x, y - 9, 12, BAR_H, fill, NULL);
+	tr_svg_text(f, x + 16, y, NULL, name);
 	fputs("</g>\n", f);
 }
 
-void tt_plot_timeline(FILE *f, struct tt_trail *t, const struct tt_fmt *fmt, uint64_t end_ts)
+void tr_plot_timeline(FILE *f, struct tr_trail *t, const struct tr_fmt *fmt, uint64_t end_ts)
 {
 	uint64_t t0 = UINT64_MAX, t1 = end_ts, span, step;
 	int used[NSTATES] = { 0 }, nretrans = 0, nrst = 0;
 	size_t maxlabel = 20;
 	double lw, top = 52, w, h, x, y;
 	char buf[256], title[400], when[48], fill[64];
-	struct tt_tl_row **rows = xcalloc(t->n, sizeof(*rows));
+	struct tr_tl_row **rows = xcalloc(t->n, sizeof(*rows));
 	size_t *nrows = xcalloc(t->n, sizeof(*nrows));
 
 	for (size_t i = 0; i < t->n; i++) {
-		const struct tt_conn *c = t->conns[i];
+		const struct tr_conn *c = t->conns[i];
 
-		nrows[i] = tt_conn_timeline(c, &rows[i]);
+		nrows[i] = tr_conn_timeline(c, &rows[i]);
 		for (size_t k = 0; k < nrows[i]; k++) {
 			if (rows[i][k].start < t0)
 				t0 = rows[i][k].start;
@@ -174,40 +174,40 @@ void tt_plot_timeline(FILE *f, struct tt_trail *t, const struct tt_fmt *fmt, uin
 	w = lw + PLOT_W + 40;
 	h = top + (double)t->n * ROW_H + 70;
 
-	tt_fmt_clock(when, sizeof(when), fmt, t0);
+	tr_fmt_clock(when, sizeof(when), fmt, t0);
 	snprintf(title, sizeof(title), "tcptrail: %zu connection%s from %s", t->n,
 		 t->n == 1 ? "" : "s", when);
-	svg_begin(f, w, h, title);
-	svg_text(f, 10, 18, "font-size=\"13\" font-weight=\"bold\"", title);
+	tr_svg_begin(f, w, h, title);
+	tr_svg_text(f, 10, 18, "font-size=\"13\" font-weight=\"bold\"", title);
 	if (t->incomplete)
-		svg_text(f, w - 10, 18, "text-anchor=\"end\" fill=\"#d62728\"",
+		tr_svg_text(f, w - 10, 18, "text-anchor=\"end\" fill=\"#d62728\"",
 			 "events were lost: rows may have gaps");
 
 	/* The time axis: ticks and light grid lines through every row. */
 	fputs("<g class=\"axis\">\n", f);
-	svg_line(f, lw, top - 8, lw + PLOT_W, top - 8, "stroke=\"#000000\"");
+	tr_svg_line(f, lw, top - 8, lw + PLOT_W, top - 8, "stroke=\"#000000\"");
 	for (uint64_t o = 0; o <= span; o += step) {
 		x = lw + (double)o * PLOT_W / (double)span;
 		fmt_offset(buf, sizeof(buf), o, step);
-		svg_line(f, x, top - 12, x, top - 8, "stroke=\"#000000\"");
-		svg_line(f, x, top - 8, x, top + (double)t->n * ROW_H, "stroke=\"#eeeeee\"");
-		svg_text(f, x, top - 16, "class=\"tick\" text-anchor=\"middle\"", buf);
+		tr_svg_line(f, x, top - 12, x, top - 8, "stroke=\"#000000\"");
+		tr_svg_line(f, x, top - 8, x, top + (double)t->n * ROW_H, "stroke=\"#eeeeee\"");
+		tr_svg_text(f, x, top - 16, "class=\"tick\" text-anchor=\"middle\"", buf);
 	}
 	fputs("</g>\n", f);
 
 	for (size_t i = 0; i < t->n; i++) {
-		const struct tt_conn *c = t->conns[i];
+		const struct tr_conn *c = t->conns[i];
 
 		y = top + (double)i * ROW_H;
 		conn_label(buf, sizeof(buf), c);
 		fprintf(f, "<g class=\"conn\" data-id=\"%u\" data-cookie=\"%" PRIu64 "\">\n", c->id,
 			c->cookie);
 		snprintf(title, sizeof(title), "connection %u: %s %s, netns %u, cookie %" PRIu64,
-			 c->id, tt_role_name(c->role), buf, c->netns, c->cookie);
-		svg_title(f, title);
-		svg_text(f, lw - 10, y + 8 + BAR_H - 1, "class=\"label\" text-anchor=\"end\"", buf);
+			 c->id, tr_role_name(c->role), buf, c->netns, c->cookie);
+		tr_svg_title(f, title);
+		tr_svg_text(f, lw - 10, y + 8 + BAR_H - 1, "class=\"label\" text-anchor=\"end\"", buf);
 		for (size_t k = 0; k < nrows[i]; k++) {
-			const struct tt_tl_row *r = &rows[i][k];
+			const struct tr_tl_row *r = &rows[i][k];
 			int si = r->is_note ? -1 : state_index(r->state);
 			uint64_t end;
 			char dur[32];
@@ -215,14 +215,14 @@ void tt_plot_timeline(FILE *f, struct tt_trail *t, const struct tt_fmt *fmt, uin
 			if (si < 0)
 				continue;	/* notes, and CLOSE: nothing lasts there */
 			end = r->open ? t1 : r->have_dur ? r->start + r->dur : r->start;
-			tt_fmt_ms(dur, sizeof(dur), end - r->start);
+			tr_fmt_ms(dur, sizeof(dur), end - r->start);
 			snprintf(title, sizeof(title), "%s%s: %s%s ms", states[si].name,
 				 r->timewait ? " (timewait sock)" : "", r->open ? ">= " : "", dur);
 			x = lw + (double)(r->start - t0) * PLOT_W / (double)span;
 			snprintf(fill, sizeof(fill), "class=\"state\" data-state=\"%s\" fill=\"%s\"",
 				 states[si].name, states[si].fill);
 			/* At least a pixel: a handshake next to a TIME_WAIT would vanish. */
-			svg_rect(f, x, y + 8, (double)(end - r->start) * PLOT_W / (double)span + 1,
+			tr_svg_rect(f, x, y + 8, (double)(end - r->start) * PLOT_W / (double)span + 1,
 				 BAR_H, fill, title);
 		}
 		for (size_t k = 0; k < c->nevs; k++) {
@@ -256,20 +256,20 @@ void tt_plot_timeline(FILE *f, struct tt_trail *t, const struct tt_fmt *fmt, uin
 	snprintf(buf, sizeof(buf), "%d retransmit%s (red triangles), %d RST%s sent (black) or "
 		 "received (white diamonds); hover for times", nretrans, nretrans == 1 ? "" : "s",
 		 nrst, nrst == 1 ? "" : "s");
-	svg_text(f, 10, y + 22, "class=\"note\" fill=\"#444444\"", buf);
-	svg_end(f);
+	tr_svg_text(f, 10, y + 22, "class=\"note\" fill=\"#444444\"", buf);
+	tr_svg_end(f);
 	for (size_t i = 0; i < t->n; i++)
 		free(rows[i]);
 	free(rows);
 	free(nrows);
 }
 
-struct tt_conn *tt_plot_pick(const struct tt_trail *t, int have_cookie, uint64_t cookie)
+struct tr_conn *tr_plot_pick(const struct tr_trail *t, int have_cookie, uint64_t cookie)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		struct tt_conn *c = t->conns[i];
+		struct tr_conn *c = t->conns[i];
 
-		if (have_cookie ? c->cookie == cookie : c->role != TT_ROLE_LISTENER)
+		if (have_cookie ? c->cookie == cookie : c->role != TR_ROLE_LISTENER)
 			return c;
 	}
 	return NULL;
@@ -278,7 +278,6 @@ struct tt_conn *tt_plot_pick(const struct tt_trail *t, int have_cookie, uint64_t
 /* ---- ladder ---- */
 
 #define LAD_MIN_DY 20.0		/* rows this far apart at least, for their text */
-#define LAD_MARK_DY 4.0
 #define LAD_BREAK_NS (uint64_t)1000000000	/* gaps longer than this are cut short */
 #define LAD_BREAK_DY 34.0
 #define LAD_BODY 600.0		/* px the unbroken time gets */
@@ -317,19 +316,19 @@ static double ypos(const struct tpos *p, size_t n, uint64_t ts)
 	return p[lo].y;
 }
 
-static void side_head(FILE *f, double x, const char *name, const struct tt_conn *c,
-		      const struct tt_conn *other, int have_isn, uint32_t isn)
+static void side_head(FILE *f, double x, const char *name, const struct tr_conn *c,
+		      const struct tr_conn *other, int have_isn, uint32_t isn)
 {
 	char ap[64], comm[80], buf[200];
 
 	if (c)
-		tt_fmt_addrport(ap, sizeof(ap), c->family, c->saddr, c->sport);
+		tr_fmt_addrport(ap, sizeof(ap), c->family, c->saddr, c->sport);
 	else
-		tt_fmt_addrport(ap, sizeof(ap), other->family, other->daddr, other->dport);
+		tr_fmt_addrport(ap, sizeof(ap), other->family, other->daddr, other->dport);
 	snprintf(buf, sizeof(buf), "%s %s", name, ap);
-	svg_text(f, x, 40, "class=\"side\" text-anchor=\"middle\" font-weight=\"bold\"", buf);
+	tr_svg_text(f, x, 40, "class=\"side\" text-anchor=\"middle\" font-weight=\"bold\"", buf);
 	if (c && c->have_owner) {
-		tt_fmt_comm(comm, sizeof(comm), c->comm);
+		tr_fmt_comm(comm, sizeof(comm), c->comm);
 		snprintf(buf, sizeof(buf), "%s, pid %u", comm, c->pid);
 	} else if (!c) {
 		snprintf(buf, sizeof(buf), "not observed");
@@ -339,7 +338,7 @@ static void side_head(FILE *f, double x, const char *name, const struct tt_conn 
 	if (have_isn)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%sISN %u", buf[0] ? ", " : "",
 			 isn);
-	svg_text(f, x, 54, "text-anchor=\"middle\" fill=\"#444444\"", buf);
+	tr_svg_text(f, x, 54, "text-anchor=\"middle\" fill=\"#444444\"", buf);
 }
 
 static void arrowhead(FILE *f, double x1, double y1, double x2, double y2, const char *colour)
@@ -359,27 +358,25 @@ static void arrowhead(FILE *f, double x1, double y1, double x2, double y2, const
 		y2 - 8 * uy - 3.5 * ux, colour);
 }
 
-void tt_plot_ladder(FILE *f, struct tt_trail *t, struct tt_conn *c, const struct tt_fmt *fmt)
+void tr_plot_ladder(FILE *f, struct tr_trail *t, struct tr_conn *c, const struct tr_fmt *fmt)
 {
-	const struct tt_conn *left, *right, *side[2];
-	struct tt_ladder_view v;
+	const struct tr_conn *left, *right;
+	struct tr_ladder_view v;
 	struct tpos *p;
 	size_t np = 0, cap;
 	double xl = 300, xr = 700, w = 1000, y, h, scale, body = 0;
-	char buf[64], when[48], title[320];
+	char buf[64], when[48], title[512];
 	double *row_y;
 	int local_peer;
 
-	tt_trail_pair(t);
-	local_peer = c->role == TT_ROLE_UNKNOWN && !c->peer;
-	left = c->role == TT_ROLE_SERVER ? c->peer : c;
-	right = c->role == TT_ROLE_SERVER ? c : c->peer;
-	side[0] = left;
-	side[1] = right;
-	tt_ladder_view(&v, left, right, local_peer);
+	tr_trail_pair(t);
+	local_peer = c->role == TR_ROLE_UNKNOWN && !c->peer;
+	left = c->role == TR_ROLE_SERVER ? c->peer : c;
+	right = c->role == TR_ROLE_SERVER ? c : c->peer;
+	tr_ladder_view(&v, left, right, local_peer);
 
-	/* Every time something is drawn at: rows, both ends of each arrow, retransmits. */
-	cap = 3 * v.n + (left ? left->nevs : 0) + (right ? right->nevs : 0) + 1;
+	/* Every time something is drawn at: rows and both ends of each arrow. */
+	cap = 3 * v.n + 1;
 	p = xcalloc(cap, sizeof(*p));
 	for (size_t k = 0; k < v.n; k++) {
 		p[np++] = (struct tpos){ .ts = v.rows[k].ts, .row = k, .min_dy = LAD_MIN_DY };
@@ -388,11 +385,6 @@ void tt_plot_ladder(FILE *f, struct tt_trail *t, struct tt_conn *c, const struct
 				p[np++] = (struct tpos){ .ts = v.rows[k].proof_ts[s], .row = SIZE_MAX,
 							 .min_dy = LAD_MIN_DY };
 	}
-	for (int s = 0; s < 2; s++)
-		for (size_t k = 0; side[s] && k < side[s]->nevs; k++)
-			if (side[s]->evs[k].kind == TCPTRAIL_EV_RETRANS)
-				p[np++] = (struct tpos){ .ts = side[s]->evs[k].ts_ns, .row = SIZE_MAX,
-							 .min_dy = LAD_MARK_DY };
 	if (!np)
 		p[np++] = (struct tpos){ .ts = v.t0, .row = SIZE_MAX, .min_dy = LAD_MIN_DY };
 	qsort(p, np, sizeof(*p), tpos_cmp);
@@ -429,16 +421,16 @@ void tt_plot_ladder(FILE *f, struct tt_trail *t, struct tt_conn *c, const struct
 		if (p[k].row != SIZE_MAX)
 			row_y[p[k].row] = p[k].y;
 
-	tt_fmt_clock(when, sizeof(when), fmt, v.t0);
+	tr_fmt_clock(when, sizeof(when), fmt, v.t0);
 	snprintf(title, sizeof(title), "tcptrail: ladder of connection %u (cookie %" PRIu64 ") from %s",
 		 c->id, c->cookie, when);
-	svg_begin(f, w, h, title);
-	svg_text(f, 10, 18, "font-size=\"13\" font-weight=\"bold\"", title);
+	tr_svg_begin(f, w, h, title);
+	tr_svg_text(f, 10, 18, "font-size=\"13\" font-weight=\"bold\"", title);
 	side_head(f, xl, v.name[0], left, right, v.have_isn[0], v.isn[0]);
 	side_head(f, xr, v.name[1], right, left, v.have_isn[1], v.isn[1]);
-	svg_line(f, xl, 66, xl, h - 50, "stroke=\"#000000\" stroke-width=\"2\"");
-	svg_line(f, xr, 66, xr, h - 50, "stroke=\"#000000\" stroke-width=\"2\"");
-	svg_text(f, 10, 80, "fill=\"#444444\"", "ms");
+	tr_svg_line(f, xl, 66, xl, h - 50, "stroke=\"#000000\" stroke-width=\"2\"");
+	tr_svg_line(f, xr, 66, xr, h - 50, "stroke=\"#000000\" stroke-width=\"2\"");
+	tr_svg_text(f, 10, 80, "fill=\"#444444\"", "ms");
 
 	/* Cut gaps: a zigzag across both columns and how long they were. */
 	for (size_t k = 0; k < np; k++) {
@@ -447,26 +439,26 @@ void tt_plot_ladder(FILE *f, struct tt_trail *t, struct tt_conn *c, const struct
 		double ym = p[k].y - LAD_BREAK_DY / 2;
 
 		fprintf(f, "<g class=\"break\">\n");
-		svg_rect(f, xl - 20, ym - 6, xr - xl + 40, 12, "fill=\"#ffffff\"", NULL);
+		tr_svg_rect(f, xl - 20, ym - 6, xr - xl + 40, 12, "fill=\"#ffffff\"", NULL);
 		fprintf(f, "<path d=\"M%.1f %.1fl10 -5l10 10l10 -5M%.1f %.1fl10 -5l10 10l10 -5\" "
 			   "fill=\"none\" stroke=\"#888888\"/>\n", xl - 15, ym, xr - 15, ym);
-		tt_fmt_ms(buf, sizeof(buf), p[k].ts - p[k - 1].ts);
+		tr_fmt_ms(buf, sizeof(buf), p[k].ts - p[k - 1].ts);
 		snprintf(title, sizeof(title), "%s ms later", buf);
-		svg_text(f, (xl + xr) / 2, ym + 4, "text-anchor=\"middle\" fill=\"#888888\"", title);
+		tr_svg_text(f, (xl + xr) / 2, ym + 4, "text-anchor=\"middle\" fill=\"#888888\"", title);
 		fputs("</g>\n", f);
 	}
 
 	for (size_t k = 0; k < v.n; k++) {
-		const struct tt_ladder_row *r = &v.rows[k];
+		const struct tr_ladder_row *r = &v.rows[k];
 		double yr = row_y[k];
 
-		tt_fmt_ms(buf, sizeof(buf), r->ts - v.t0);
-		svg_text(f, 10, yr + 4, "class=\"ms\" fill=\"#444444\"", buf);
+		tr_fmt_ms(buf, sizeof(buf), r->ts - v.t0);
+		tr_svg_text(f, 10, yr + 4, "class=\"ms\" fill=\"#444444\"", buf);
 		if (r->label[0][0])
-			svg_text(f, xl - 8, yr + 4, "class=\"state-label\" text-anchor=\"end\"",
+			tr_svg_text(f, xl - 8, yr + 4, "class=\"state-label\" text-anchor=\"end\"",
 				 r->label[0]);
 		if (r->label[1][0])
-			svg_text(f, xr + 8, yr + 4, "class=\"state-label\"", r->label[1]);
+			tr_svg_text(f, xr + 8, yr + 4, "class=\"state-label\"", r->label[1]);
 		if (r->arrow) {
 			uint64_t s = r->proof_ts[0], e = r->proof_ts[1];
 			double x1 = r->from ? xr : xl, x2 = r->from ? xl : xr, y1, y2;
@@ -483,43 +475,24 @@ void tt_plot_ladder(FILE *f, struct tt_trail *t, struct tt_conn *c, const struct
 				r->retrans ? "arrow-retrans" : "arrow");
 			snprintf(title, sizeof(title), "%s; %s%s%s", r->text, r->proof[0],
 				 r->proof[0][0] && r->proof[1][0] ? "; " : "", r->proof[1]);
-			svg_title(f, title);
-			svg_line(f, x1, y1, x2, y2, r->retrans ?
+			tr_svg_title(f, title);
+			tr_svg_line(f, x1, y1, x2, y2, r->retrans ?
 				 "stroke=\"#d62728\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"" :
 				 r->rst ? "stroke=\"#8b0000\" stroke-width=\"2\"" :
 				 "stroke=\"#000000\" stroke-width=\"1.2\"");
 			arrowhead(f, x1, y1, x2, y2, colour);
-			svg_text(f, (xl + xr) / 2, (y1 + y2) / 2 - 4, "text-anchor=\"middle\"", r->text);
+			tr_svg_text(f, (xl + xr) / 2, (y1 + y2) / 2 - 4, "text-anchor=\"middle\"", r->text);
 			fputs("</g>\n", f);
 		}
 	}
-	/* Data sent again: the ladder's arrows are what the states prove, these what the kernel resent. */
-	for (int s = 0; s < 2; s++) {
-		for (size_t k = 0; side[s] && k < side[s]->nevs; k++) {
-			const struct tcptrail_event *ev = &side[s]->evs[k];
-			double x = s ? xr : xl, ym;
-
-			if (ev->kind != TCPTRAIL_EV_RETRANS)
-				continue;
-			ym = ypos(p, np, ev->ts_ns);
-			tt_fmt_clock(when, sizeof(when), fmt, ev->ts_ns);
-			snprintf(title, sizeof(title), "%s retrans by the %s%s%s", when, v.name[s],
-				 ev->flags & TCPTRAIL_F_RTO ? " (RTO)" : "",
-				 ev->flags & TCPTRAIL_F_FIN ? ", with FIN" : "");
-			fprintf(f, "<path class=\"retrans\" d=\"M%.1f %.1fl%d -4v8z\" fill=\"#d62728\">",
-				x, ym, s ? 9 : -9);
-			svg_title(f, title);
-			fputs("</path>\n", f);
-		}
-	}
-	svg_text(f, 10, h - 30, "class=\"note\" fill=\"#444444\"",
+	tr_svg_text(f, 10, h - 30, "class=\"note\" fill=\"#444444\"",
 		 "time runs down to scale, rows at least 20 px apart; gaps over 1 s cut short. "
-		 "Red dashed: SYN-ACK sent again; red triangles: retrans; dark red: RST.");
-	svg_text(f, 10, h - 16, "class=\"note\" fill=\"#444444\"",
+		 "Red dashed: sent again (retrans, synack_retrans); dark red: RST.");
+	tr_svg_text(f, 10, h - 16, "class=\"note\" fill=\"#444444\"",
 		 "Each arrow is what a record proves: hover for the records. Sent no later than "
 		 "its first proof, received no later than the receiver's.");
-	svg_end(f);
+	tr_svg_end(f);
 	free(p);
 	free(row_y);
-	tt_ladder_view_free(&v);
+	tr_ladder_view_free(&v);
 }

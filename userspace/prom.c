@@ -85,7 +85,7 @@ static const struct {
 	{ "table_used", "tcptrail_table_used", "gauge", "Slots in use in the connection table." },
 };
 
-void tt_prom_stats(FILE *f, const char (*keys)[64], const char (*vals)[128], int n)
+void tr_prom_stats(FILE *f, const char (*keys)[64], const char (*vals)[128], int n)
 {
 	const char *abi = "", *mode = "";
 	int any_hook = 0;
@@ -162,19 +162,19 @@ void tt_prom_stats(FILE *f, const char (*keys)[64], const char (*vals)[128], int
 
 static const struct {
 	const char *name, *help, *state;	/* state: the closing states share one metric */
-} metrics[TT_M_MAX] = {
-	[TT_M_CONNECT] = { "tcptrail_connect_seconds",
+} metrics[TR_M_MAX] = {
+	[TR_M_CONNECT] = { "tcptrail_connect_seconds",
 			   "Connect latency: a client's SYN_SENT -> ESTABLISHED.", NULL },
-	[TT_M_HANDSHAKE] = { "tcptrail_handshake_seconds",
+	[TR_M_HANDSHAKE] = { "tcptrail_handshake_seconds",
 			     "A server's handshake: SYN arrival -> ESTABLISHED.", NULL },
-	[TT_M_FIN_WAIT1] = { "tcptrail_closing_state_seconds", NULL, "FIN_WAIT1" },
-	[TT_M_FIN_WAIT2] = { "tcptrail_closing_state_seconds", NULL, "FIN_WAIT2" },
-	[TT_M_CLOSING] = { "tcptrail_closing_state_seconds", NULL, "CLOSING" },
-	[TT_M_TIME_WAIT] = { "tcptrail_time_wait_seconds",
+	[TR_M_FIN_WAIT1] = { "tcptrail_closing_state_seconds", NULL, "FIN_WAIT1" },
+	[TR_M_FIN_WAIT2] = { "tcptrail_closing_state_seconds", NULL, "FIN_WAIT2" },
+	[TR_M_CLOSING] = { "tcptrail_closing_state_seconds", NULL, "CLOSING" },
+	[TR_M_TIME_WAIT] = { "tcptrail_time_wait_seconds",
 			     "Time in TIME_WAIT: the timewait sock's whole life.", NULL },
-	[TT_M_CLOSE_WAIT] = { "tcptrail_closing_state_seconds", NULL, "CLOSE_WAIT" },
-	[TT_M_LAST_ACK] = { "tcptrail_closing_state_seconds", NULL, "LAST_ACK" },
-	[TT_M_LIFETIME] = { "tcptrail_lifetime_seconds",
+	[TR_M_CLOSE_WAIT] = { "tcptrail_closing_state_seconds", NULL, "CLOSE_WAIT" },
+	[TR_M_LAST_ACK] = { "tcptrail_closing_state_seconds", NULL, "LAST_ACK" },
+	[TR_M_LIFETIME] = { "tcptrail_lifetime_seconds",
 			    "Connection lifetime: first event -> CLOSE (TIME_WAIT not in it).", NULL },
 };
 
@@ -199,7 +199,7 @@ static void seconds(FILE *f, uint64_t v, int digits)
 }
 
 static void one_hist(FILE *f, const char *name, const char *key, const char *state,
-		     const struct tt_hist *h, int top)
+		     const struct tr_hist *h, int top)
 {
 	uint64_t cum = 0;
 
@@ -235,12 +235,12 @@ static void one_hist(FILE *f, const char *name, const char *key, const char *sta
 	}
 }
 
-void tt_prom_hists(FILE *f, const struct tt_hists *h)
+void tr_prom_hists(FILE *f, const struct tr_hists *h)
 {
-	size_t ng = tt_hists_ngroups(h);
-	int done[TT_M_MAX] = { 0 };
+	size_t ng = tr_hists_ngroups(h);
+	int done[TR_M_MAX] = { 0 };
 
-	for (int m = 0; m < TT_M_MAX; m++) {
+	for (int m = 0; m < TR_M_MAX; m++) {
 		if (done[m])
 			continue;	/* a closing state: drawn with the first of them */
 		/*
@@ -252,17 +252,17 @@ void tt_prom_hists(FILE *f, const struct tt_hists *h)
 
 		head(f, metrics[m].name, "histogram", metrics[m].state ?
 		     "Time in a closing state: the change that leaves it." : metrics[m].help);
-		for (int m2 = m; m2 < TT_M_MAX; m2++) {
+		for (int m2 = m; m2 < TR_M_MAX; m2++) {
 			if (strcmp(metrics[m2].name, metrics[m].name))
 				continue;
 			done[m2] = 1;
 			for (size_t g = 0; g < ng; g++) {
-				const struct tt_hist *hi = tt_hists_get(h, g, (enum tt_hist_metric)m2);
+				const struct tr_hist *hi = tr_hists_get(h, g, (enum tr_hist_metric)m2);
 
 				/* A closing state never seen is left out; the others show their zero. */
 				if (!hi->n && metrics[m2].state)
 					continue;
-				one_hist(f, metrics[m2].name, tt_hists_group_key(h, g), metrics[m2].state,
+				one_hist(f, metrics[m2].name, tr_hists_group_key(h, g), metrics[m2].state,
 					 hi, top);
 			}
 		}
@@ -271,14 +271,14 @@ void tt_prom_hists(FILE *f, const struct tt_hists *h)
 	     "Connections that ended (-> CLOSE), by the cause the module gave.");
 	for (size_t g = 0; g < ng; g++) {
 		for (unsigned int c = 0; c <= TCPTRAIL_CAUSE_MAX; c++) {
-			uint64_t v = tt_hists_closes(h, g, c);
+			uint64_t v = tr_hists_closes(h, g, c);
 			const char *name = c == TCPTRAIL_CAUSE_NONE ? "none" :
-					   c == TCPTRAIL_CAUSE_MAX ? "newer" : tt_cause_name(c);
+					   c == TCPTRAIL_CAUSE_MAX ? "newer" : tr_cause_name(c);
 
 			if (!v)
 				continue;
 			fputs("tcptrail_closes_total{", f);
-			group_labels(f, tt_hists_group_key(h, g), 1);
+			group_labels(f, tr_hists_group_key(h, g), 1);
 			fputs("cause=\"", f);
 			lower_part(f, name ? name : "newer");
 			fprintf(f, "\"} %" PRIu64 "\n", v);

@@ -12,12 +12,12 @@
  * of gauges worth 1. A key this version does not know is a gauge named
  * after it when its value is a number, and left out when not.
  */
-void tt_prom_stats(FILE *f, const char (*keys)[64], const char (*vals)[128], int n);
+void tr_prom_stats(FILE *f, const char (*keys)[64], const char (*vals)[128], int n);
 /*
  * The histograms of hist as Prometheus histograms in seconds (buckets the
  * log2 slots' upper bounds), and the connections ended, by close cause.
  * --by port|comm become a port or comm label.
  */
-void tt_prom_hists(FILE *f, const struct tt_hists *h);
+void tr_prom_hists(FILE *f, const struct tr_hists *h);
 
 #endif

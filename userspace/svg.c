@@ -1,17 +1,17 @@
 /* svg.c - writing standalone SVG by hand: the document, shapes, and text escaped for XML. */
 #include "svg.h"
 
-void svg_begin(FILE *f, double w, double h, const char *title)
+void tr_svg_begin(FILE *f, double w, double h, const char *title)
 {
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		   "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%.0f\" "
 		   "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"monospace\" "
 		   "font-size=\"11\">\n", w, h, w, h);
-	svg_title(f, title);
+	tr_svg_title(f, title);
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
 }
 
-void svg_end(FILE *f)
+void tr_svg_end(FILE *f)
 {
 	fputs("</svg>\n", f);
 }
@@ -44,7 +44,7 @@ static int utf8_len(const unsigned char *s)
 	return n;
 }
 
-void svg_escape(FILE *f, const char *s)
+void tr_svg_escape(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -71,22 +71,22 @@ void svg_escape(FILE *f, const char *s)
 	}
 }
 
-void svg_title(FILE *f, const char *s)
+void tr_svg_title(FILE *f, const char *s)
 {
 	fputs("<title>", f);
-	svg_escape(f, s);
+	tr_svg_escape(f, s);
 	fputs("</title>\n", f);
 }
 
-void svg_text(FILE *f, double x, double y, const char *attrs, const char *s)
+void tr_svg_text(FILE *f, double x, double y, const char *attrs, const char *s)
 {
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\"%s%s>", x, y, attrs && *attrs ? " " : "",
 		attrs ? attrs : "");
-	svg_escape(f, s);
+	tr_svg_escape(f, s);
 	fputs("</text>\n", f);
 }
 
-void svg_rect(FILE *f, double x, double y, double w, double h, const char *attrs,
+void tr_svg_rect(FILE *f, double x, double y, double w, double h, const char *attrs,
 	      const char *title)
 {
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"%s%s", x, y, w, h,
@@ -96,11 +96,11 @@ void svg_rect(FILE *f, double x, double y, double w, double h, const char *attrs
 		return;
 	}
 	fputs("><title>", f);
-	svg_escape(f, title);
+	tr_svg_escape(f, title);
 	fputs("</title></rect>\n", f);
 }
 
-void svg_line(FILE *f, double x1, double y1, double x2, double y2, const char *attrs)
+void tr_svg_line(FILE *f, double x1, double y1, double x2, double y2, const char *attrs)
 {
 	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"%s%s/>\n", x1, y1, x2, y2,
 		attrs && *attrs ? " " : "", attrs ? attrs : "");

@@ -5,20 +5,20 @@
 #include <stdio.h>
 
 /* The root element, a white background and a <title>; fonts are the viewer's generic ones. */
-void svg_begin(FILE *f, double w, double h, const char *title);
-void svg_end(FILE *f);
+void tr_svg_begin(FILE *f, double w, double h, const char *title);
+void tr_svg_end(FILE *f);
 /*
  * @s as XML character data or an attribute value: markup characters as
  * entities; control bytes and invalid UTF-8 (a comm can hold anything) as '?'.
  */
-void svg_escape(FILE *f, const char *s);
+void tr_svg_escape(FILE *f, const char *s);
 /* <title>: what a viewer shows on hover, inside the element it follows. */
-void svg_title(FILE *f, const char *s);
+void tr_svg_title(FILE *f, const char *s);
 /* @attrs: more attributes, written as they are (our own constants only). */
-void svg_text(FILE *f, double x, double y, const char *attrs, const char *s);
+void tr_svg_text(FILE *f, double x, double y, const char *attrs, const char *s);
 /* @title: NULL, or shown on hover. */
-void svg_rect(FILE *f, double x, double y, double w, double h, const char *attrs,
+void tr_svg_rect(FILE *f, double x, double y, double w, double h, const char *attrs,
 	      const char *title);
-void svg_line(FILE *f, double x1, double y1, double x2, double y2, const char *attrs);
+void tr_svg_line(FILE *f, double x1, double y1, double x2, double y2, const char *attrs);
 
 #endif

@@ -15,14 +15,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "filter.h"
+#include "follow.h"
 #include "format.h"
 #include "hist.h"
 #include "options.h"
+#include "pidcache.h"
 #include "plot.h"
 #include "prom.h"
 #include "record.h"
-#include "trail.h"
+#include "summary.h"
 
 #define TCPTRAIL_VERSION "0.1"
 #define PROC_DIR "/proc/net/tcptrail"
@@ -159,22 +162,22 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 }
 
 struct app {
-	struct tt_opts o;
-	struct tt_fmt fmt;
+	struct tr_opts o;
+	struct tr_fmt fmt;
 	const char *dir;
 	char path[PATH_MAX];
 	int fd;
 	FILE *raw_out;
-	struct tt_trail *trail;		/* run or --timeline */
-	struct tt_follow follow;
-	struct tt_pidcache pids;
+	struct tr_trail *trail;		/* run or --timeline */
+	struct tr_follow follow;
+	struct tr_pidcache pids;
 	int have_pids;
 	uint64_t seen, lost, bad, unknown;
 	uint64_t shown;			/* for --count */
 	int done;			/* --count reached */
 	int quiet;			/* -w alone: save the records, print nothing */
 	int got;			/* the last drain() read something */
-	struct tt_hists *hists;		/* hist */
+	struct tr_hists *hists;		/* hist */
 	int have_t0;
 	/* Kernel filters we changed, and what control said before. */
 	const char *keys[8];
@@ -187,7 +190,7 @@ struct app {
 	int out_broken;
 	int out_errno;			/* why stdout failed; EPIPE is quiet */
 	int truncated;			/* the capture ended inside a record */
-	unsigned char buf[NREC * TT_REC];
+	unsigned char buf[NREC * TR_REC];
 	size_t have;
 };
 
@@ -226,7 +229,7 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 			break;
 		done += (size_t)n;
 		/* The kernel hands out the header alone; don't block for more. */
-		if (done == TT_REC)
+		if (done == TR_REC)
 			break;
 	}
 	return (ssize_t)done;
@@ -325,7 +328,7 @@ static void say_open_error(const char *path, int err, int live)
 static int open_stream(struct app *a)
 {
 	struct tcptrail_header h;
-	unsigned char hb[TT_REC];
+	unsigned char hb[TR_REC];
 	char msg[512];
 	int live = !a->o.file;
 	int64_t off;
@@ -345,8 +348,8 @@ static int open_stream(struct app *a)
 		say_open_error(a->path, errno, live);
 		return -1;
 	}
-	if (tt_check_header(hb, (size_t)n, live ? "the kernel module" : a->path, &h, msg,
-			    sizeof(msg)) != TT_HDR_OK) {
+	if (tr_check_header(hb, (size_t)n, live ? "the kernel module" : a->path, &h, msg,
+			    sizeof(msg)) != TR_HDR_OK) {
 		fprintf(stderr, "tcptrail: %s\n", msg);
 		return -1;
 	}
@@ -354,13 +357,13 @@ static int open_stream(struct app *a)
 	/* Wall clock: a test's fixed offset, else the capture's, else this boot's. */
 	if (getenv("TCPTRAIL_TIME_OFFSET_NS")) {
 		a->fmt.wall_offset_ns = strtoll(getenv("TCPTRAIL_TIME_OFFSET_NS"), NULL, 10);
-	} else if (!live && tt_header_get_wall_offset(&h, &off)) {
+	} else if (!live && tr_header_get_wall_offset(&h, &off)) {
 		a->fmt.wall_offset_ns = off;
 	} else {
 		a->fmt.wall_offset_ns = clock_offset();
 		/* A copy of raw (cat, dd) has no offset: its times may be another boot's. */
-		if (!live && a->o.mode != TT_MODE_HIST &&
-		    (a->o.format != TT_FMT_TEXT || a->o.time != TT_TIME_REL))
+		if (!live && a->o.mode != TR_MODE_HIST &&
+		    (a->o.format != TR_FMT_TEXT || a->o.time != TR_TIME_REL))
 			fprintf(stderr, "tcptrail: warning: %s has no clock offset (not saved by "
 					"tcptrail -w): wall-clock times are right only if it was "
 					"recorded since this machine last booted; --time=rel needs "
@@ -384,7 +387,7 @@ static int open_stream(struct app *a)
 			return -1;
 		}
 		setvbuf(a->raw_out, cap_buf, _IOFBF, sizeof(cap_buf));
-		tt_header_set_wall_offset(&out, a->fmt.wall_offset_ns);
+		tr_header_set_wall_offset(&out, a->fmt.wall_offset_ns);
 		fwrite(&out, sizeof(out), 1, a->raw_out);
 	}
 	if (a->o.now && lseek(a->fd, 0, SEEK_END) < 0) {
@@ -433,7 +436,7 @@ static int control_set(struct app *a)
 	size_t cap = 4096, len = 0;
 	int fd, n;
 
-	a->nkeys = tt_filter_kernel_keys(&a->o.filter, a->keys);
+	a->nkeys = tr_filter_kernel_keys(&a->o.filter, a->keys);
 	if (!a->nkeys || a->o.file)
 		return 0;
 	snprintf(path, sizeof(path), "%s/control", a->dir);
@@ -462,7 +465,7 @@ static int control_set(struct app *a)
 	}
 	close(fd);
 	a->saved[len] = '\0';
-	n = tt_filter_kernel_cmds(&a->o.filter, cmds, sizeof(cmds));
+	n = tr_filter_kernel_cmds(&a->o.filter, cmds, sizeof(cmds));
 	if (n < 0 || write_control(a, cmds, (size_t)n))
 		return -1;
 	a->control_set = 1;
@@ -477,22 +480,22 @@ static void control_restore(struct app *a)
 	if (!a->control_set)
 		return;
 	a->control_set = 0;
-	n = tt_filter_restore_cmds(a->keys, a->nkeys, a->saved, cmds, sizeof(cmds));
+	n = tr_filter_restore_cmds(a->keys, a->nkeys, a->saved, cmds, sizeof(cmds));
 	if (n > 0)
 		write_control(a, cmds, (size_t)n);
 }
 
-static void emit(void *arg, const struct tcptrail_event *ev, const struct tt_conn *c)
+static void emit(void *arg, const struct tcptrail_event *ev, const struct tr_conn *c)
 {
 	struct app *a = arg;
 
-	if (ev->kind == TCPTRAIL_EV_LOST && (a->fmt.format == TT_FMT_TEXT || a->quiet)) {
+	if (ev->kind == TCPTRAIL_EV_LOST && (a->fmt.format == TR_FMT_TEXT || a->quiet)) {
 		fflush(stdout);
-		tt_fmt_print_lost(stderr, ev);
+		tr_fmt_print_lost(stderr, ev);
 		return;
 	}
 	if (!a->quiet)
-		tt_fmt_print_event(stdout, &a->fmt, ev, c ? &c->isns : NULL);
+		tr_fmt_print_event(stdout, &a->fmt, ev, c ? &c->isns : NULL);
 	if (ev->kind != TCPTRAIL_EV_LOST && a->o.count && ++a->shown >= a->o.count)
 		a->done = 1;
 }
@@ -502,21 +505,21 @@ static void handle_record(struct app *a, const unsigned char *rec)
 	struct tcptrail_event ev;
 	const char *why;
 
-	switch (tt_decode_event(rec, TT_REC, &ev, &why)) {
-	case TT_EV_HEADER:
+	switch (tr_decode_event(rec, TR_REC, &ev, &why)) {
+	case TR_EV_HEADER:
 		return;
-	case TT_EV_UNKNOWN:
+	case TR_EV_UNKNOWN:
 		if (!a->unknown++)
 			fprintf(stderr, "tcptrail: skipping events of kind %u, newer than this "
 					"tcptrail (ABI %d.%d)\n", ev.kind, TCPTRAIL_ABI_MAJOR,
 				TCPTRAIL_ABI_MINOR);
 		return;
-	case TT_EV_BAD:
+	case TR_EV_BAD:
 		if (a->bad++ < 3)
 			fprintf(stderr, "tcptrail: skipping a malformed record (cpu %u, pos %" PRIu64
 					"): %s\n", ev.cpu, (uint64_t)ev.seq, why);
 		return;
-	case TT_EV_OK:
+	case TR_EV_OK:
 		break;
 	}
 	if (ev.kind == TCPTRAIL_EV_LOST) {
@@ -530,17 +533,17 @@ static void handle_record(struct app *a, const unsigned char *rec)
 		}
 	}
 	/* The kernel's filters again: events buffered before we set them, and --file. */
-	if (!tt_filter_match(&a->o.filter, &ev, 1))
+	if (!tr_filter_match(&a->o.filter, &ev, 1))
 		return;
-	if (a->o.mode == TT_MODE_RUN) {
-		tt_follow_event(&a->follow, &ev, (uint64_t)mono_ns(), emit, a);
+	if (a->o.mode == TR_MODE_RUN) {
+		tr_follow_event(&a->follow, &ev, (uint64_t)mono_ns(), emit, a);
 		return;
 	}
 	if (a->hists) {
 		if (ev.kind == TCPTRAIL_EV_LOST)
 			emit(a, &ev, NULL);	/* said on stderr: the histograms miss them */
 		else
-			tt_hists_add(a->hists, &ev);
+			tr_hists_add(a->hists, &ev);
 		return;
 	}
 	if (ev.kind == TCPTRAIL_EV_LOST) {
@@ -549,7 +552,7 @@ static void handle_record(struct app *a, const unsigned char *rec)
 		emit(a, &ev, NULL);
 		return;
 	}
-	emit(a, &ev, a->trail ? tt_trail_add(a->trail, &ev) : NULL);
+	emit(a, &ev, a->trail ? tr_trail_add(a->trail, &ev) : NULL);
 }
 
 /* Read what is there: 0 drained (EAGAIN), 1 end of stream, 2 more to read, -1 error. */
@@ -580,9 +583,9 @@ static int drain(struct app *a)
 		a->have += (size_t)n;
 		a->got = 1;
 		/* Record by record, so that -w holds what --count let through and no more. */
-		for (; a->have - off >= TT_REC && !a->done; off += TT_REC) {
+		for (; a->have - off >= TR_REC && !a->done; off += TR_REC) {
 			if (a->raw_out)
-				fwrite(a->buf + off, 1, TT_REC, a->raw_out);
+				fwrite(a->buf + off, 1, TR_REC, a->raw_out);
 			handle_record(a, a->buf + off);
 		}
 		memmove(a->buf, a->buf + off, a->have - off);
@@ -617,14 +620,14 @@ static int start_child(struct app *a, const sigset_t *orig_mask)
 		fprintf(stderr, "tcptrail: cannot run %s: %s\n", a->o.cmd[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
-	tt_pidcache_init(&a->pids, a->child, getpid(), "/proc");
+	tr_pidcache_init(&a->pids, a->child, getpid(), "/proc");
 	a->have_pids = 1;
 	return 0;
 }
 
 static int pid_is_ours(void *arg, uint32_t pid)
 {
-	return tt_pidcache_ours(arg, pid);
+	return tr_pidcache_ours(arg, pid);
 }
 
 /* Reap the command, and orphans we adopted as subreaper (only after draining: see start_child). */
@@ -683,17 +686,17 @@ static int do_stats(const char *dir, int json, int prom)
 	}
 	fclose(f);
 	if (prom) {
-		tt_prom_stats(stdout, (const char (*)[64])keys, (const char (*)[128])vals, n);
+		tr_prom_stats(stdout, (const char (*)[64])keys, (const char (*)[128])vals, n);
 	} else if (json) {
 		/* One object, keys as the module names them (events.state, ...). */
 		for (int i = 0; i < n; i++) {
 			fputs(i ? "," : "{", stdout);
-			tt_fmt_json_string(stdout, keys[i]);
+			tr_fmt_json_string(stdout, keys[i]);
 			putchar(':');
 			if (is_integer(vals[i]))
 				fputs(vals[i], stdout);
 			else
-				tt_fmt_json_string(stdout, vals[i]);
+				tr_fmt_json_string(stdout, vals[i]);
 		}
 		puts(n ? "}" : "{}");
 	} else {
@@ -710,13 +713,13 @@ static int do_stats(const char *dir, int json, int prom)
 /* The picture plot asks for: the timeline, or the ladder of the chosen connection. */
 static int draw(struct app *a, FILE *f, uint64_t end)
 {
-	struct tt_conn *c;
+	struct tr_conn *c;
 
 	if (!a->o.ladder) {
-		tt_plot_timeline(f, a->trail, &a->fmt, end);
+		tr_plot_timeline(f, a->trail, &a->fmt, end);
 		return 0;
 	}
-	c = tt_plot_pick(a->trail, a->o.have_conn, a->o.conn);
+	c = tr_plot_pick(a->trail, a->o.have_conn, a->o.conn);
 	if (!c) {
 		if (a->o.have_conn)
 			fprintf(stderr, "tcptrail: no connection with cookie %" PRIu64 " (ss sk:%" PRIx64
@@ -725,12 +728,12 @@ static int draw(struct app *a, FILE *f, uint64_t end)
 			fprintf(stderr, "tcptrail: no connection was seen: no ladder to draw\n");
 		return -1;
 	}
-	if (c->role == TT_ROLE_LISTENER) {
+	if (c->role == TR_ROLE_LISTENER) {
 		fprintf(stderr, "tcptrail: cookie %" PRIu64 " is a listener: it has no ladder\n",
 			c->cookie);
 		return -1;
 	}
-	tt_plot_ladder(f, a->trail, c, &a->fmt);
+	tr_plot_ladder(f, a->trail, c, &a->fmt);
 	return 0;
 }
 
@@ -813,25 +816,25 @@ int main(int argc, char **argv)
 	int64_t deadline = 0, now;
 	int ret = 1, more = 0, abandon = 0, picture_failed = 0;
 
-	switch (tt_parse_options(argc, argv, &a->o, msg, sizeof(msg))) {
-	case TT_OPTS_HELP:
+	switch (tr_parse_options(argc, argv, &a->o, msg, sizeof(msg))) {
+	case TR_OPTS_HELP:
 		fputs(usage_text, stdout);
 		return 0;
-	case TT_OPTS_VERSION:
+	case TR_OPTS_VERSION:
 		printf("tcptrail %s (ABI %d.%d, %d-byte records)\n", TCPTRAIL_VERSION,
 		       TCPTRAIL_ABI_MAJOR, TCPTRAIL_ABI_MINOR, TCPTRAIL_RECORD_SIZE);
 		return 0;
-	case TT_OPTS_ERROR:
+	case TR_OPTS_ERROR:
 		/* One line that stays on screen, as coreutils do. */
 		fprintf(stderr, "tcptrail: %s\nTry 'tcptrail --help' for more information.\n", msg);
 		return 2;
-	case TT_OPTS_OK:
+	case TR_OPTS_OK:
 		break;
 	}
 	/* Tests point this at a directory of plain files. */
 	a->dir = getenv("TCPTRAIL_PROC_DIR") ? getenv("TCPTRAIL_PROC_DIR") : PROC_DIR;
-	if (a->o.mode == TT_MODE_STATS)
-		return do_stats(a->dir, a->o.format == TT_FMT_JSON, a->o.out == TT_OUT_PROMETHEUS);
+	if (a->o.mode == TR_MODE_STATS)
+		return do_stats(a->dir, a->o.format == TR_FMT_JSON, a->o.out == TR_OUT_PROMETHEUS);
 
 	a->fd = -1;
 	a->fmt.format = a->o.format;
@@ -859,15 +862,15 @@ int main(int argc, char **argv)
 		setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
 	if (open_stream(a) || control_set(a))
 		goto cleanup;
-	if (a->o.mode == TT_MODE_RUN || a->o.timeline || a->o.mode == TT_MODE_PLOT)
-		a->trail = tt_trail_new();
-	if (a->o.mode == TT_MODE_PLOT)
+	if (a->o.mode == TR_MODE_RUN || a->o.timeline || a->o.mode == TR_MODE_PLOT)
+		a->trail = tr_trail_new();
+	if (a->o.mode == TR_MODE_PLOT)
 		a->quiet = 1;
 	/* As tcpdump -w: a capture alone is the cheap path (no formatting). */
-	a->quiet = a->quiet || (a->o.raw_out && !a->o.format_set && a->o.mode == TT_MODE_TRACE &&
+	a->quiet = a->quiet || (a->o.raw_out && !a->o.format_set && a->o.mode == TR_MODE_TRACE &&
 				!a->o.timeline);
-	if (a->o.mode == TT_MODE_HIST) {
-		a->hists = tt_hists_new(a->o.hist_by);
+	if (a->o.mode == TR_MODE_HIST) {
+		a->hists = tr_hists_new(a->o.hist_by);
 		if (!a->hists) {
 			fprintf(stderr, "tcptrail: out of memory\n");
 			goto cleanup;
@@ -875,12 +878,12 @@ int main(int argc, char **argv)
 		a->quiet = 1;
 	}
 	if (!a->quiet)
-		tt_fmt_print_header(stdout, &a->fmt);
-	if (a->o.mode == TT_MODE_RUN) {
+		tr_fmt_print_header(stdout, &a->fmt);
+	if (a->o.mode == TR_MODE_RUN) {
 		/* raw already points at "now": nothing CMD does can be missed. */
 		if (start_child(a, &orig))
 			goto cleanup;
-		tt_follow_init(&a->follow, a->trail, pid_is_ours, &a->pids);
+		tr_follow_init(&a->follow, a->trail, pid_is_ours, &a->pids);
 	}
 	if (a->o.duration)
 		deadline = mono_ns() + (int64_t)(a->o.duration * 1e9);
@@ -901,7 +904,7 @@ int main(int argc, char **argv)
 				goto cleanup;
 			more = r == 2;
 			if (r == 1) {
-				if (a->o.mode != TT_MODE_RUN)
+				if (a->o.mode != TR_MODE_RUN)
 					break;
 				close(a->fd);	/* run: the module went away; still wait for CMD */
 				a->fd = -1;
@@ -915,11 +918,11 @@ int main(int argc, char **argv)
 			abandon = 1;
 			break;
 		}
-		if (a->o.mode == TT_MODE_RUN)
+		if (a->o.mode == TR_MODE_RUN)
 			reap(a);
 		now = mono_ns();
 		if (sig_got) {
-			if (a->o.mode != TT_MODE_RUN || a->child_done)
+			if (a->o.mode != TR_MODE_RUN || a->child_done)
 				break;
 			if (sig_count > 1) {
 				/* Asked twice: stop without CMD. */
@@ -934,10 +937,10 @@ int main(int argc, char **argv)
 		}
 		if (deadline && now >= deadline)
 			break;
-		if (a->o.mode == TT_MODE_RUN && a->child_done) {
+		if (a->o.mode == TR_MODE_RUN && a->child_done) {
 			int64_t until = a->child_exit_ns + (int64_t)(a->o.wait * 1e9);
 
-			if (sig_got || a->o.wait == 0 || tt_trail_all_gone(a->trail, (uint64_t)now) ||
+			if (sig_got || a->o.wait == 0 || tr_trail_all_gone(a->trail, (uint64_t)now) ||
 			    (a->o.wait > 0 && now >= until))
 				break;
 			timeout = GONE_RECHECK_NS;
@@ -971,19 +974,19 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (a->o.mode == TT_MODE_RUN && !abandon && a->fd >= 0) {
+	if (a->o.mode == TR_MODE_RUN && !abandon && a->fd >= 0) {
 		/* What CMD did just before it exited may still be unread. */
 		while (drain(a) == 2)
 			;
 	}
 	if (a->hists && !abandon) {
-		if (a->o.out == TT_OUT_PROMETHEUS)
-			tt_prom_hists(stdout, a->hists);
+		if (a->o.out == TR_OUT_PROMETHEUS)
+			tr_prom_hists(stdout, a->hists);
 		else
-			tt_hists_print(stdout, a->hists);
+			tr_hists_print(stdout, a->hists);
 	}
-	if (a->o.mode == TT_MODE_PLOT && !abandon &&
-	    picture(a, NULL, a->o.out == TT_OUT_PNG, a->o.file ? a->trail->last_ts :
+	if (a->o.mode == TR_MODE_PLOT && !abandon &&
+	    picture(a, NULL, a->o.out == TR_OUT_PNG, a->o.file ? a->trail->last_ts :
 							    (uint64_t)mono_ns()))
 		picture_failed = 1;
 	if (a->o.plot && !abandon) {
@@ -993,24 +996,24 @@ int main(int argc, char **argv)
 			    (uint64_t)mono_ns()))
 			picture_failed = 1;
 	}
-	if (a->trail && a->fmt.format == TT_FMT_TEXT && !abandon && a->o.mode != TT_MODE_PLOT) {
+	if (a->trail && a->fmt.format == TR_FMT_TEXT && !abandon && a->o.mode != TR_MODE_PLOT) {
 		uint64_t end = a->o.file ? a->trail->last_ts : (uint64_t)mono_ns();
 
 		printf("\n");
 		if (!a->trail->n)
 			printf("no TCP connections %s\n",
-			       a->o.mode == TT_MODE_RUN ? "of the command were seen" : "seen");
-		tt_trail_print(stdout, a->trail, &a->fmt, end);
+			       a->o.mode == TR_MODE_RUN ? "of the command were seen" : "seen");
+		tr_trail_print(stdout, a->trail, &a->fmt, end);
 	}
 	if (fflush(stdout) && !a->out_errno)
 		a->out_errno = errno;
-	ret = a->o.mode == TT_MODE_RUN ? a->child_status : 0;
+	ret = a->o.mode == TR_MODE_RUN ? a->child_status : 0;
 	/* A closed pipe (| head) is how a reader is stopped; anything else is an error. */
 	if (a->out_errno && a->out_errno != EPIPE) {
 		fprintf(stderr, "tcptrail: writing output: %s\n", strerror(a->out_errno));
 		ret = 1;
 	}
-	if (a->truncated && a->o.mode != TT_MODE_RUN)
+	if (a->truncated && a->o.mode != TR_MODE_RUN)
 		ret = 1;
 	if (picture_failed && !ret)
 		ret = 1;
@@ -1019,7 +1022,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, ", %" PRIu64 " malformed skipped", a->bad);
 	if (a->unknown)
 		fprintf(stderr, ", %" PRIu64 " of unknown kinds skipped", a->unknown);
-	if (a->o.mode == TT_MODE_RUN)
+	if (a->o.mode == TR_MODE_RUN)
 		fprintf(stderr, ", %zu connection%s followed", a->trail->n, a->trail->n == 1 ? "" : "s");
 	fputc('\n', stderr);
 
@@ -1032,9 +1035,9 @@ cleanup:
 	if (a->fd >= 0)
 		close(a->fd);
 	if (a->have_pids)
-		tt_pidcache_free(&a->pids);
-	tt_trail_free(a->trail);
-	tt_hists_free(a->hists);
+		tr_pidcache_free(&a->pids);
+	tr_trail_free(a->trail);
+	tr_hists_free(a->hists);
 	free(a->saved);
 	return ret;
 }

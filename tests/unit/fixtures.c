@@ -7,9 +7,6 @@
 #include "fixtures.h"
 #include "tap.h"
 
-enum { ESTABLISHED = 1, SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE, CLOSE_WAIT,
-       LAST_ACK, LISTEN, CLOSING, NEW_SYN_RECV };
-
 #define CI FX_CLIENT_ISN
 #define SI FX_SERVER_ISN
 
@@ -109,7 +106,7 @@ int fx_pair(struct tcptrail_event *out)
 	int n = 0;
 	struct tcptrail_event e;
 
-	e = cl(0, 100, TCPTRAIL_EV_STATE, CLOSE, SYN_SENT, 0);
+	e = cl(0, 100, TCPTRAIL_EV_STATE, TCPTRAIL_CLOSE, TCPTRAIL_SYN_SENT, 0);
 	isns(&e, 1, CI, 0, 0);
 	seqs(&e, 0, 0, 0);
 	out[n++] = e;
@@ -121,62 +118,62 @@ int fx_pair(struct tcptrail_event *out)
 	sysctls(&e, 1000);
 	out[n++] = e;
 
-	e = cl(40, 101, TCPTRAIL_EV_STATE, SYN_SENT, ESTABLISHED, 40000);
+	e = cl(40, 101, TCPTRAIL_EV_STATE, TCPTRAIL_SYN_SENT, TCPTRAIL_ESTABLISHED, 40000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	isns(&e, 1, CI, 1, SI);
 	seqs(&e, CI + 1, CI + 1, SI + 1);
 	out[n++] = e;
 
-	e = sv(60, 201, TCPTRAIL_EV_STATE, LISTEN, SYN_RECV, 40000);
+	e = sv(60, 201, TCPTRAIL_EV_STATE, TCPTRAIL_LISTEN, TCPTRAIL_SYN_RECV, 40000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	isns(&e, 1, SI, 1, CI);
 	seqs(&e, SI + 1, SI + 1, CI + 1);
 	out[n++] = e;
 
-	e = sv(61, 202, TCPTRAIL_EV_STATE, SYN_RECV, ESTABLISHED, 1000);
+	e = sv(61, 202, TCPTRAIL_EV_STATE, TCPTRAIL_SYN_RECV, TCPTRAIL_ESTABLISHED, 1000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	isns(&e, 1, SI, 1, CI);
 	seqs(&e, SI + 1, SI + 1, CI + 1);
 	out[n++] = e;
 
-	e = cl(1000, 102, TCPTRAIL_EV_STATE, ESTABLISHED, FIN_WAIT1, 960000);
+	e = cl(1000, 102, TCPTRAIL_EV_STATE, TCPTRAIL_ESTABLISHED, TCPTRAIL_FIN_WAIT1, 960000);
 	isns(&e, 1, CI, 1, SI);
 	seqs(&e, CI + 101, CI + 101, SI + 501);
 	out[n++] = e;
 
-	e = sv(1030, 203, TCPTRAIL_EV_STATE, ESTABLISHED, CLOSE_WAIT, 969000);
+	e = sv(1030, 203, TCPTRAIL_EV_STATE, TCPTRAIL_ESTABLISHED, TCPTRAIL_CLOSE_WAIT, 969000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	isns(&e, 1, SI, 1, CI);
 	seqs(&e, SI + 501, SI + 501, CI + 102);
 	out[n++] = e;
 
-	e = cl(1040, 103, TCPTRAIL_EV_STATE, FIN_WAIT1, FIN_WAIT2, 40000);
+	e = cl(1040, 103, TCPTRAIL_EV_STATE, TCPTRAIL_FIN_WAIT1, TCPTRAIL_FIN_WAIT2, 40000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	isns(&e, 1, CI, 1, SI);
 	seqs(&e, CI + 102, CI + 102, SI + 501);
 	out[n++] = e;
 
-	e = sv(1100, 204, TCPTRAIL_EV_STATE, CLOSE_WAIT, LAST_ACK, 70000);
+	e = sv(1100, 204, TCPTRAIL_EV_STATE, TCPTRAIL_CLOSE_WAIT, TCPTRAIL_LAST_ACK, 70000);
 	isns(&e, 1, SI, 1, CI);
 	seqs(&e, SI + 501, SI + 501, CI + 102);
 	out[n++] = e;
 
-	e = cl(1120, 104, TCPTRAIL_EV_TW_ENTER, FIN_WAIT2, TIME_WAIT, 0);
+	e = cl(1120, 104, TCPTRAIL_EV_TW_ENTER, TCPTRAIL_FIN_WAIT2, TCPTRAIL_TIME_WAIT, 0);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	e.substate = TIME_WAIT;
+	e.substate = TCPTRAIL_TIME_WAIT;
 	e.timeout_ns = 60000000000ull;
 	isns(&e, 1, CI, 1, SI);
 	seqs(&e, CI + 102, CI + 102, SI + 502);
 	sysctls(&e, 1000);
 	out[n++] = e;
 
-	e = cl(1121, 105, TCPTRAIL_EV_STATE, FIN_WAIT2, CLOSE, 81000);
+	e = cl(1121, 105, TCPTRAIL_EV_STATE, TCPTRAIL_FIN_WAIT2, TCPTRAIL_CLOSE, 81000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	isns(&e, 1, CI, 1, SI);
 	seqs(&e, CI + 102, CI + 102, SI + 502);
 	out[n++] = e;
 
-	e = sv(1140, 205, TCPTRAIL_EV_STATE, LAST_ACK, CLOSE, 40000);
+	e = sv(1140, 205, TCPTRAIL_EV_STATE, TCPTRAIL_LAST_ACK, TCPTRAIL_CLOSE, 40000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	isns(&e, 1, SI, 1, CI);
 	seqs(&e, SI + 502, SI + 502, CI + 102);
@@ -201,8 +198,8 @@ int fx_v6(struct tcptrail_event *out)
 	int n = 0;
 
 	e = base(0, 1, 10, 77, TCPTRAIL_EV_STATE, AF_INET6, la, 65535, ra, 443);
-	e.old_state = CLOSE;
-	e.new_state = SYN_SENT;
+	e.old_state = TCPTRAIL_CLOSE;
+	e.new_state = TCPTRAIL_SYN_SENT;
 	owner(&e, 4242, odd_comm);
 	isns(&e, 1, 123456789, 0, 0);
 	seqs(&e, 123456789, 123456790, 0);
@@ -215,8 +212,8 @@ int fx_v6(struct tcptrail_event *out)
 	out[n++] = e;
 
 	e = base(1500, 1, 11, 77, TCPTRAIL_EV_STATE, AF_INET6, la, 65535, ra, 443);
-	e.old_state = SYN_SENT;
-	e.new_state = ESTABLISHED;
+	e.old_state = TCPTRAIL_SYN_SENT;
+	e.new_state = TCPTRAIL_ESTABLISHED;
 	e.dur_ns = 1500000;
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	owner(&e, 4242, odd_comm);
@@ -229,7 +226,7 @@ int fx_v6(struct tcptrail_event *out)
 	out[n++] = e;
 
 	e = base(2001500, 1, 12, 77, TCPTRAIL_EV_RST_RECV, AF_INET6, la, 65535, ra, 443);
-	e.old_state = ESTABLISHED;
+	e.old_state = TCPTRAIL_ESTABLISHED;
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	owner(&e, 4242, odd_comm);
 	isns(&e, 1, 123456789, 1, 987654321);
@@ -238,8 +235,8 @@ int fx_v6(struct tcptrail_event *out)
 	out[n++] = e;
 
 	e = base(2001501, 1, 13, 77, TCPTRAIL_EV_STATE, AF_INET6, la, 65535, ra, 443);
-	e.old_state = ESTABLISHED;
-	e.new_state = CLOSE;
+	e.old_state = TCPTRAIL_ESTABLISHED;
+	e.new_state = TCPTRAIL_CLOSE;
 	e.dur_ns = 2000000001;
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	owner(&e, 4242, odd_comm);
@@ -270,7 +267,7 @@ int fx_v6(struct tcptrail_event *out)
 
 	/* Closed in FIN_WAIT2: timewait sock with substate FIN_WAIT2, then TIME_WAIT, reused. */
 	e = base(10000000, 1, 14, 99, TCPTRAIL_EV_TW_ENTER, AF_INET6, "fe80::1", 80, "fe80::2", 5555);
-	e.substate = FIN_WAIT2;
+	e.substate = TCPTRAIL_FIN_WAIT2;
 	e.timeout_ns = 60000000000ull;
 	owner(&e, 80, "nginx");
 	sysctls(&e, 1000);
@@ -278,7 +275,7 @@ int fx_v6(struct tcptrail_event *out)
 
 	e = base(10500000, 1, 15, 99, TCPTRAIL_EV_TW_SUBSTATE, AF_INET6, "fe80::1", 80, "fe80::2", 5555);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	e.substate = TIME_WAIT;
+	e.substate = TCPTRAIL_TIME_WAIT;
 	e.timeout_ns = 60000000000ull;
 	sysctls(&e, 1000);
 	out[n++] = e;
@@ -295,8 +292,8 @@ int fx_v6(struct tcptrail_event *out)
 	out[n++] = e;
 
 	e = base(12000001, 0, 54, 100, TCPTRAIL_EV_RST_SENT, AF_INET6, "fe80::1", 81, "fe80::3", 6666);
-	e.old_state = LAST_ACK;
-	e.new_state = CLOSE;
+	e.old_state = TCPTRAIL_LAST_ACK;
+	e.new_state = TCPTRAIL_CLOSE;
 	sysctls(&e, 1000);
 	out[n++] = e;
 	return n;
@@ -315,52 +312,52 @@ int fx_vm(struct tcptrail_event *out)
 	(e = base(us, 1, sq, 4098, kind, AF_INET, "127.0.0.1", 8080, "127.0.0.1", 37950), \
 	 e.old_state = o, e.new_state = nw, e.dur_ns = dur, owner(&e, 169, "python3"), isns(&e, 1, s, 1, c))
 
-	VC(0, 0, CLOSE, SYN_SENT, 0);
+	VC(0, 0, TCPTRAIL_CLOSE, TCPTRAIL_SYN_SENT, 0);
 	e.flags &= (uint16_t)~TCPTRAIL_F_PEER_ISN;
 	out[n++] = e;
 	VS(51440, 0, TCPTRAIL_EV_SYN_RECV, 0, 0, 0);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	sysctls(&e, 1000);
 	out[n++] = e;
-	VC(60810, 1, SYN_SENT, ESTABLISHED, 60810000);
+	VC(60810, 1, TCPTRAIL_SYN_SENT, TCPTRAIL_ESTABLISHED, 60810000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	seqs(&e, c + 1, c + 1, s + 1);
 	out[n++] = e;
-	VS(63597, 1, TCPTRAIL_EV_STATE, LISTEN, SYN_RECV, 0);
+	VS(63597, 1, TCPTRAIL_EV_STATE, TCPTRAIL_LISTEN, TCPTRAIL_SYN_RECV, 0);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	out[n++] = e;
-	VS(71331, 2, TCPTRAIL_EV_STATE, SYN_RECV, ESTABLISHED, 19891000);
+	VS(71331, 2, TCPTRAIL_EV_STATE, TCPTRAIL_SYN_RECV, TCPTRAIL_ESTABLISHED, 19891000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	seqs(&e, s + 1, s + 1, c + 1);
 	out[n++] = e;
-	VS(219151, 3, TCPTRAIL_EV_STATE, ESTABLISHED, FIN_WAIT1, 147820000);
+	VS(219151, 3, TCPTRAIL_EV_STATE, TCPTRAIL_ESTABLISHED, TCPTRAIL_FIN_WAIT1, 147820000);
 	seqs(&e, s + 733, s + 733, c + 79);
 	out[n++] = e;
-	VC(219495, 2, ESTABLISHED, CLOSE_WAIT, 158684000);
+	VC(219495, 2, TCPTRAIL_ESTABLISHED, TCPTRAIL_CLOSE_WAIT, 158684000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	seqs(&e, c + 79, c + 79, s + 734);
 	out[n++] = e;
-	VS(223336, 4, TCPTRAIL_EV_STATE, FIN_WAIT1, FIN_WAIT1, 4185000);
+	VS(223336, 4, TCPTRAIL_EV_STATE, TCPTRAIL_FIN_WAIT1, TCPTRAIL_FIN_WAIT1, 4185000);
 	seqs(&e, s + 733, s + 734, c + 79);
 	out[n++] = e;
-	VC(241617, 3, CLOSE_WAIT, LAST_ACK, 22122000);
+	VC(241617, 3, TCPTRAIL_CLOSE_WAIT, TCPTRAIL_LAST_ACK, 22122000);
 	seqs(&e, c + 79, c + 79, s + 734);
 	out[n++] = e;
-	VS(242008, 5, TCPTRAIL_EV_STATE, FIN_WAIT1, FIN_WAIT2, 18670000);
+	VS(242008, 5, TCPTRAIL_EV_STATE, TCPTRAIL_FIN_WAIT1, TCPTRAIL_FIN_WAIT2, 18670000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	seqs(&e, s + 734, s + 734, c + 79);
 	out[n++] = e;
 	VS(242436, 6, TCPTRAIL_EV_TW_ENTER, 0, 0, 428000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	e.substate = TIME_WAIT;
+	e.substate = TCPTRAIL_TIME_WAIT;
 	e.timeout_ns = 60000000000ull;
 	sysctls(&e, 1000);
 	out[n++] = e;
-	VS(252300, 7, TCPTRAIL_EV_STATE, FIN_WAIT2, CLOSE, 9864000);
+	VS(252300, 7, TCPTRAIL_EV_STATE, TCPTRAIL_FIN_WAIT2, TCPTRAIL_CLOSE, 9864000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	seqs(&e, s + 734, s + 734, c + 80);
 	out[n++] = e;
-	VC(253316, 4, LAST_ACK, CLOSE, 11698000);
+	VC(253316, 4, TCPTRAIL_LAST_ACK, TCPTRAIL_CLOSE, 11698000);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	seqs(&e, c + 80, c + 80, s + 734);
 	out[n++] = e;

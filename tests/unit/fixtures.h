@@ -1,6 +1,6 @@
 /* fixtures.h - binary records for the tests: a full IPv4 client/server pair, IPv6 odds and ends. */
-#ifndef TT_FIXTURES_H
-#define TT_FIXTURES_H
+#ifndef TR_FIXTURES_H
+#define TR_FIXTURES_H
 
 #include <stdint.h>
 

@@ -88,7 +88,7 @@ int tap_golden(const char *name, const char *buf, size_t len)
 	size_t glen, line = 1;
 	char *g;
 
-	snprintf(path, sizeof(path), "%s/%s", TT_GOLDEN, name);
+	snprintf(path, sizeof(path), "%s/%s", TR_GOLDEN, name);
 	if (getenv("TT_UPDATE_GOLDEN")) {
 		write_file(path, buf, len);
 		return tap_ok(1, "golden %s (rewritten: check it by hand)", name);
@@ -200,7 +200,7 @@ static int run_bin(const char *bin, const char *const *prefix, const char *const
 int run_wrapped(const char *const *prefix, const char *const *args, const char *const *env,
 		struct run_result *r)
 {
-	return run_bin(TT_BIN, prefix, args, env, r);
+	return run_bin(TR_BIN, prefix, args, env, r);
 }
 
 int run_program(const char *bin, const char *const *args, const char *const *env,

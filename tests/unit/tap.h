@@ -1,6 +1,6 @@
 /* tap.h - the unit tests' tiny harness: "ok N - name" lines, golden files, running the binary. */
-#ifndef TT_TAP_H
-#define TT_TAP_H
+#ifndef TR_TAP_H
+#define TR_TAP_H
 
 #include <stddef.h>
 
@@ -38,7 +38,9 @@ int write_file(const char *path, const void *buf, size_t len);
 void test_record(void);
 void test_options(void);
 void test_format(void);
-void test_trail(void);
+void test_conn(void);
+void test_follow(void);
+void test_ladder(void);
 void test_e2e(void);
 void test_conventions(void);
 void test_hist(void);

@@ -1,7 +1,10 @@
 /* test_conventions.c - issue 11: line widths, machine output, filters, times, peer habits, fuzzing. */
+#include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "fixtures.h"
@@ -298,16 +301,61 @@ static void fuzz(void)
 	const char *self[] = { "--ubsan-selftest", NULL };
 	struct run_result r;
 
-	run_program(TT_FUZZ, self, NULL, &r);
+	run_program(TR_FUZZ, self, NULL, &r);
 	tap_ok(r.status != 0 && strstr(r.err, "runtime error"),
 	       "fuzz: a UBSan report fails the fuzzer (status %d)", r.status);
 	run_free(&r);
-	run_program(TT_FUZZ, args, NULL, &r);
+	run_program(TR_FUZZ, args, NULL, &r);
 	if (!tap_ok(r.status == 0 && !r.errlen && strstr(r.out, "mutated captures replayed"),
 		    "fuzz: mutated captures decode and print clean under ASan+UBSan: %.*s",
 		    (int)strcspn(r.out, "\n"), r.out))
 		tap_diag("%s", r.err);
 	run_free(&r);
+}
+
+/*
+ * The reader's names are its own (tr_): the module's are tt_, and the same
+ * name meaning two things (tt_conn, tt_filter) misleads. A comment may
+ * still name a kernel function it mirrors ("the kernel's tt_...").
+ */
+static void prefixes(void)
+{
+	char dir[512], path[1024], line[512];
+	const char *slash = strrchr(TR_BIN, '/');
+	int files = 0, hits = 0;
+	struct dirent *d;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - TR_BIN), TR_BIN);
+	dp = opendir(dir);
+	while (dp && (d = readdir(dp))) {
+		size_t n = strlen(d->d_name);
+		FILE *f;
+
+		if (n < 3 || d->d_name[n - 2] != '.' ||
+		    (d->d_name[n - 1] != 'c' && d->d_name[n - 1] != 'h'))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		files++;
+		while (fgets(line, sizeof(line), f)) {
+			for (const char *p = line; (p = strpbrk(p, "tT")); p++) {
+				if ((p > line && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) ||
+				    strncasecmp(p, "tt_", 3) || strstr(line, "kernel's"))
+					continue;
+				if (!hits++)
+					tap_diag("%s: %s", d->d_name, line);
+			}
+		}
+		fclose(f);
+	}
+	if (dp)
+		closedir(dp);
+	tap_ok(files >= 20 && !hits,
+	       "names: the reader's sources use tr_, not the module's tt_ (%d files, %d hits)", files,
+	       hits);
 }
 
 void test_conventions(void)
@@ -319,4 +367,5 @@ void test_conventions(void)
 	times();
 	peers();
 	fuzz();
+	prefixes();
 }

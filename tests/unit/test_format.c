@@ -54,7 +54,7 @@ static char *capture_json_string(const char *s)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	tt_fmt_json_string(f, s);
+	tr_fmt_json_string(f, s);
 	fclose(f);
 	return buf;
 }
@@ -83,28 +83,28 @@ static void helpers(void)
 	char buf[64];
 	uint8_t a4[16] = { 10, 0, 0, 1 };
 	uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
-	struct tt_fmt fmt = { .wall_offset_ns = 1700000000000000000ll };
+	struct tr_fmt fmt = { .wall_offset_ns = 1700000000000000000ll };
 
-	tt_fmt_addrport(buf, sizeof(buf), 2, a4, 80);
+	tr_fmt_addrport(buf, sizeof(buf), 2, a4, 80);
 	tap_ok(!strcmp(buf, "10.0.0.1:80"), "addr:port IPv4");
-	tt_fmt_addrport(buf, sizeof(buf), 10, a6, 443);
+	tr_fmt_addrport(buf, sizeof(buf), 10, a6, 443);
 	tap_ok(!strcmp(buf, "[2001:db8::1]:443"), "addr:port IPv6 in brackets");
-	tt_fmt_ms(buf, sizeof(buf), 60000000000ull);
+	tr_fmt_ms(buf, sizeof(buf), 60000000000ull);
 	tap_ok(!strcmp(buf, "60000.000"), "ms with 3 decimals");
-	tt_fmt_ms(buf, sizeof(buf), 1999999);
+	tr_fmt_ms(buf, sizeof(buf), 1999999);
 	tap_ok(!strcmp(buf, "1.999"), "ms truncated to the microsecond");
-	tt_fmt_iso(buf, sizeof(buf), &fmt, FX_TS0 + 5);
+	tr_fmt_iso(buf, sizeof(buf), &fmt, FX_TS0 + 5);
 	tap_ok(!strcmp(buf, "2023-11-14T22:30:00.000000005Z"), "ISO 8601 UTC with ns (%s)", buf);
 }
 
-static char *format_one(enum tt_format format, const struct tcptrail_event *ev)
+static char *format_one(enum tr_format format, const struct tcptrail_event *ev)
 {
-	struct tt_fmt fmt = { .format = format, .wall_offset_ns = 1700000000000000000ll };
+	struct tr_fmt fmt = { .format = format, .wall_offset_ns = 1700000000000000000ll };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	tt_fmt_print_event(f, &fmt, ev, NULL);
+	tr_fmt_print_event(f, &fmt, ev, NULL);
 	fclose(f);
 	return buf;
 }
@@ -114,47 +114,47 @@ static void why_events(void)
 {
 	struct tcptrail_event close = {
 		.kind = TCPTRAIL_EV_STATE, .ts_ns = FX_TS0, .family = 2,
-		.old_state = 2, .new_state = 7, .dur_ns = 7000000000ull,
+		.old_state = TCPTRAIL_SYN_SENT, .new_state = TCPTRAIL_CLOSE, .dur_ns = 7000000000ull,
 		.cause = TCPTRAIL_CAUSE_SYN_TIMEOUT, .err = 110,
 	};
 	struct tcptrail_event rt = {
 		.kind = TCPTRAIL_EV_RETRANS, .ts_ns = FX_TS0, .family = 2,
-		.old_state = 2, .new_state = 2, .dur_ns = 3000000000ull,
+		.old_state = TCPTRAIL_SYN_SENT, .new_state = TCPTRAIL_SYN_SENT, .dur_ns = 3000000000ull,
 		.count = 2, .timeout_ns = 2000000000ull,
 		.flags = TCPTRAIL_F_SYN | TCPTRAIL_F_RTO | TCPTRAIL_F_SOFTIRQ,
 	};
 	struct tcptrail_event odd = close;
 	char *t;
 
-	t = format_one(TT_FMT_TEXT, &close);
+	t = format_one(TR_FMT_TEXT, &close);
 	tap_ok(strstr(t, "SYN_SENT    -> CLOSE") && strstr(t, " cause=syn_timeout errno=ETIMEDOUT\n"),
 	       "why: text CLOSE with its cause and errno (%s)", t);
 	free(t);
-	t = format_one(TT_FMT_JSON, &close);
+	t = format_one(TR_FMT_JSON, &close);
 	tap_ok(strstr(t, ",\"cause\":\"syn_timeout\",\"errno\":\"ETIMEDOUT\"}") != NULL,
 	       "why: JSON CLOSE with cause and errno (%s)", t);
 	free(t);
-	t = format_one(TT_FMT_CSV, &close);
+	t = format_one(TR_FMT_CSV, &close);
 	tap_ok(strstr(t, ",syn_timeout,,,,,,,,,ETIMEDOUT\n") != NULL, "why: CSV CLOSE, cause and errno columns (%s)", t);
 	free(t);
 	odd.cause = 200;
 	odd.err = 250;
-	t = format_one(TT_FMT_TEXT, &odd);
+	t = format_one(TR_FMT_TEXT, &odd);
 	tap_ok(strstr(t, " cause=cause_200 errno=250\n") != NULL,
 	       "why: a cause from a newer minor and an unnamed errno still print (%s)", t);
 	free(t);
-	t = format_one(TT_FMT_TEXT, &rt);
+	t = format_one(TR_FMT_TEXT, &rt);
 	tap_ok(strstr(t, "retrans SYN_SENT") && strstr(t, " 3000.000 ") &&
 	       strstr(t, " syn rto#2 rto=2000.000ms\n"),
 	       "why: text retrans, time since the first SYN, RTO number and value (%s)", t);
 	free(t);
-	t = format_one(TT_FMT_JSON, &rt);
+	t = format_one(TR_FMT_JSON, &rt);
 	tap_ok(strstr(t, "\"event\":\"retrans\"") &&
 	       strstr(t, ",\"count\":2,\"syn\":true,\"fin\":false,\"rto\":true,") &&
 	       strstr(t, "\"timeout_ns\":2000000000"),
 	       "why: JSON retrans with count, flags and timeout (%s)", t);
 	free(t);
-	t = format_one(TT_FMT_CSV, &rt);
+	t = format_one(TR_FMT_CSV, &rt);
 	tap_ok(strstr(t, ",retrans,") && strstr(t, ",,,2000000000,,,,,2,,\n"),
 	       "why: CSV retrans with timeout and count (%s)", t);
 	free(t);

@@ -8,7 +8,9 @@ int main(void)
 	test_record();
 	test_options();
 	test_format();
-	test_trail();
+	test_conn();
+	test_follow();
+	test_ladder();
 	test_e2e();
 	test_conventions();
 	test_hist();

@@ -9,11 +9,12 @@
 #include "format.h"
 #include "ladder.h"
 #include "tap.h"
-#include "trail.h"
+#include "conn.h"
+#include "timeline.h"
 
 const char *fx_path(const char *name);
 
-#define REAL_CAP TT_CAPTURES "/lossy.cap"
+#define REAL_CAP TR_CAPTURES "/lossy.cap"
 
 /* What a capture holds, counted here from its records (not by the reader). */
 struct census {
@@ -28,12 +29,12 @@ static void census(const char *path, struct census *c)
 	unsigned char *buf = (unsigned char *)read_file(path, &len);
 
 	memset(c, 0, sizeof(*c));
-	for (size_t off = TT_REC; buf && off + TT_REC <= len; off += TT_REC) {
+	for (size_t off = TR_REC; buf && off + TR_REC <= len; off += TR_REC) {
 		struct tcptrail_event ev;
 		const char *why;
 		size_t i;
 
-		if (tt_decode_event(buf + off, TT_REC, &ev, &why) != TT_EV_OK ||
+		if (tr_decode_event(buf + off, TR_REC, &ev, &why) != TR_EV_OK ||
 		    ev.kind == TCPTRAIL_EV_LOST || !ev.cookie)
 			continue;
 		c->retrans += ev.kind == TCPTRAIL_EV_RETRANS || ev.kind == TCPTRAIL_EV_SYNACK_RETRANS;
@@ -54,7 +55,7 @@ static void census(const char *path, struct census *c)
 		}
 		/* The label shows the local end once known, and the owner's comm. */
 		if (i < 256 && ev.sport)
-			tt_fmt_addrport(c->conn[i].local, sizeof(c->conn[i].local), ev.family,
+			tr_fmt_addrport(c->conn[i].local, sizeof(c->conn[i].local), ev.family,
 					ev.saddr, ev.sport);
 		if (i < 256 && (ev.flags & TCPTRAIL_F_OWNER))
 			memcpy(c->conn[i].comm, ev.comm, sizeof(ev.comm));
@@ -177,7 +178,7 @@ static void timeline(const char *what, const char *cap)
 
 		if (c.conn[i].local[0] && !strstr(labels, c.conn[i].local))
 			all = 0, tap_diag("no label with %s", c.conn[i].local);
-		tt_fmt_comm(comm, sizeof(comm), c.conn[i].comm);
+		tr_fmt_comm(comm, sizeof(comm), c.conn[i].comm);
 		if (c.conn[i].comm[0] && !strstr(labels, comm))
 			all = 0, tap_diag("no label with %s", comm);
 	}
@@ -197,36 +198,37 @@ static void ladder(void)
 {
 	const char *svg = plot_to(REAL_CAP, "ladder.svg", "--conn", "4097");
 	const char *both = plot_to(fx_path("vm"), "ladder-vm.svg", "--ladder", NULL);
-	struct tt_trail *t = tt_trail_new();
+	struct tr_trail *t = tr_trail_new();
 	size_t len, arrows = 0, retrans = 0;
 	unsigned char *buf = (unsigned char *)read_file(REAL_CAP, &len);
-	struct tt_ladder_view v;
-	struct tt_conn *c;
+	struct tr_ladder_view v;
+	struct tr_conn *c;
 	char png[4400], *heads;
 
-	for (size_t off = TT_REC; buf && off + TT_REC <= len; off += TT_REC) {
+	for (size_t off = TR_REC; buf && off + TR_REC <= len; off += TR_REC) {
 		struct tcptrail_event ev;
 		const char *why;
 
-		if (tt_decode_event(buf + off, TT_REC, &ev, &why) == TT_EV_OK)
-			tt_trail_add(t, &ev);
+		if (tr_decode_event(buf + off, TR_REC, &ev, &why) == TR_EV_OK)
+			tr_trail_add(t, &ev);
 	}
 	free(buf);
-	tt_trail_pair(t);
+	tr_trail_pair(t);
 	c = NULL;
 	for (size_t i = 0; i < t->n; i++)
 		if (t->conns[i]->cookie == 4097)
 			c = t->conns[i];
-	tap_ok(c && c->role == TT_ROLE_SERVER, "plot ladder: the capture's cookie 4097 is a server");
+	tap_ok(c && c->role == TR_ROLE_SERVER, "plot ladder: the capture's cookie 4097 is a server");
 	if (!c)
 		return;
-	tt_ladder_view(&v, c->peer, c, 0);
+	tr_ladder_view(&v, c->peer, c, 0);
 	for (size_t k = 0; k < v.n; k++)
 		arrows += v.rows[k].arrow != 0;
 	for (size_t k = 0; k < c->nevs; k++)
-		retrans += c->evs[k].kind == TCPTRAIL_EV_RETRANS;
-	tt_ladder_view_free(&v);
-	tt_trail_free(t);
+		retrans += c->evs[k].kind == TCPTRAIL_EV_RETRANS ||
+			   c->evs[k].kind == TCPTRAIL_EV_SYNACK_RETRANS;
+	tr_ladder_view_free(&v);
+	tr_trail_free(t);
 
 	tap_ok(well_formed(svg), "plot --conn: the SVG is well-formed XML");
 	snprintf(png, sizeof(png), "%s.png", svg);
@@ -234,8 +236,9 @@ static void ladder(void)
 	tap_ok(arrows > 5 && xpath_num(svg, "count(//*[local-name()='g'][starts-with(@class,'arrow')])") ==
 				     (long)arrows,
 	       "plot --conn: one arrow per segment of the ladder (%zu)", arrows);
-	tap_ok(retrans > 0 && xpath_num(svg, "count(//*[@class='retrans'])") == (long)retrans,
-	       "plot --conn: one mark per retransmit of that end (%zu)", retrans);
+	tap_ok(retrans > 0 &&
+	       xpath_num(svg, "count(//*[local-name()='g'][@class='arrow-retrans'])") == (long)retrans,
+	       "plot --conn: a red dashed arrow per retransmit of that end (%zu)", retrans);
 	heads = xpath_str(svg, "//*[@class='side']");
 	tap_ok(heads && strstr(heads, "server 198.18.40.1:8000") && strstr(heads, "client 198.18.40.2:34282"),
 	       "plot --conn: client and server columns, named by their ends");

@@ -9,7 +9,7 @@
 #include "fixtures.h"
 #include "format.h"
 #include "record.h"
-#include "trail.h"
+#include "summary.h"
 
 #define MAX_RECS (FX_MAX + 2)
 
@@ -25,7 +25,7 @@ static uint64_t rnd(void)
 }
 
 struct cap {
-	unsigned char buf[(MAX_RECS + 1) * TT_REC];
+	unsigned char buf[(MAX_RECS + 1) * TR_REC];
 	size_t len;
 };
 
@@ -41,73 +41,73 @@ static void add_seed(int (*fx)(struct tcptrail_event *), int with_offset)
 
 	fx_header(&h, TCPTRAIL_MAGIC, TCPTRAIL_ABI_MAJOR, TCPTRAIL_ABI_MINOR, TCPTRAIL_RECORD_SIZE);
 	if (with_offset)
-		tt_header_set_wall_offset(&h, 1700000000000000000ll);
+		tr_header_set_wall_offset(&h, 1700000000000000000ll);
 	memcpy(c->buf, &h, sizeof(h));
 	memcpy(c->buf + sizeof(h), evs, (size_t)n * sizeof(evs[0]));
 	c->len = sizeof(h) + (size_t)n * sizeof(evs[0]);
 }
 
 /* What the reader does with a capture, in one output form. */
-static void replay(const struct cap *c, const struct tt_fmt *base, const struct tt_filter *flt,
+static void replay(const struct cap *c, const struct tr_fmt *base, const struct tr_filter *flt,
 		   FILE *out)
 {
 	struct tcptrail_header h;
-	struct tt_fmt fmt = *base;
-	struct tt_trail *t;
+	struct tr_fmt fmt = *base;
+	struct tr_trail *t;
 	char msg[512];
 	int64_t off;
 	int have_t0 = 0;
 
-	if (tt_check_header(c->buf, c->len, "fuzz", &h, msg, sizeof(msg)) != TT_HDR_OK)
+	if (tr_check_header(c->buf, c->len, "fuzz", &h, msg, sizeof(msg)) != TR_HDR_OK)
 		return;
-	if (tt_header_get_wall_offset(&h, &off))
+	if (tr_header_get_wall_offset(&h, &off))
 		fmt.wall_offset_ns = off;
-	t = tt_trail_new();
-	tt_fmt_print_header(out, &fmt);
-	for (size_t at = TT_REC; at + TT_REC <= c->len; at += TT_REC) {
+	t = tr_trail_new();
+	tr_fmt_print_header(out, &fmt);
+	for (size_t at = TR_REC; at + TR_REC <= c->len; at += TR_REC) {
 		struct tcptrail_event ev;
-		const struct tt_conn *conn = NULL;
+		const struct tr_conn *conn = NULL;
 		const char *why;
 
-		if (tt_decode_event(c->buf + at, TT_REC, &ev, &why) != TT_EV_OK)
+		if (tr_decode_event(c->buf + at, TR_REC, &ev, &why) != TR_EV_OK)
 			continue;
 		if (ev.kind != TCPTRAIL_EV_LOST && !have_t0) {
 			fmt.t0_ns = ev.ts_ns;
 			have_t0 = 1;
 		}
-		if (!tt_filter_match(flt, &ev, 1))
+		if (!tr_filter_match(flt, &ev, 1))
 			continue;
 		if (ev.kind == TCPTRAIL_EV_LOST)
-			tt_fmt_print_lost(out, &ev);
+			tr_fmt_print_lost(out, &ev);
 		else
-			conn = tt_trail_add(t, &ev);
-		tt_fmt_print_event(out, &fmt, &ev, conn ? &conn->isns : NULL);
+			conn = tr_trail_add(t, &ev);
+		tr_fmt_print_event(out, &fmt, &ev, conn ? &conn->isns : NULL);
 	}
-	if (fmt.format == TT_FMT_TEXT)
-		tt_trail_print(out, t, &fmt, t->last_ts);
-	tt_trail_free(t);
+	if (fmt.format == TR_FMT_TEXT)
+		tr_trail_print(out, t, &fmt, t->last_ts);
+	tr_trail_free(t);
 }
 
 static void replay_all(const struct cap *c, FILE *out)
 {
-	static const struct tt_fmt forms[] = {
-		{ .format = TT_FMT_TEXT },
-		{ .format = TT_FMT_TEXT, .wide = 1, .relative = 1, .time = TT_TIME_DATE },
-		{ .format = TT_FMT_TEXT, .time = TT_TIME_EPOCH },
-		{ .format = TT_FMT_TEXT, .time = TT_TIME_REL },
-		{ .format = TT_FMT_JSON, .relative = 1 },
-		{ .format = TT_FMT_CSV, .relative = 1 },
+	static const struct tr_fmt forms[] = {
+		{ .format = TR_FMT_TEXT },
+		{ .format = TR_FMT_TEXT, .wide = 1, .relative = 1, .time = TR_TIME_DATE },
+		{ .format = TR_FMT_TEXT, .time = TR_TIME_EPOCH },
+		{ .format = TR_FMT_TEXT, .time = TR_TIME_REL },
+		{ .format = TR_FMT_JSON, .relative = 1 },
+		{ .format = TR_FMT_CSV, .relative = 1 },
 	};
-	struct tt_filter none, some;
+	struct tr_filter none, some;
 	char err[256];
 
 	memset(&none, 0, sizeof(none));
 	memset(&some, 0, sizeof(some));
-	tt_filter_add_addr(&some, TT_EITHER, "127.0.0.0/8", err, sizeof(err));
-	tt_filter_add_addr(&some, TT_EITHER, "::ffff:192.0.2.0/120", err, sizeof(err));
-	tt_filter_add_states(&some, "established,time-wait,close", err, sizeof(err));
+	tr_filter_add_addr(&some, TR_EITHER, "127.0.0.0/8", err, sizeof(err));
+	tr_filter_add_addr(&some, TR_EITHER, "::ffff:192.0.2.0/120", err, sizeof(err));
+	tr_filter_add_states(&some, "established,time-wait,close", err, sizeof(err));
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		struct tt_fmt f = forms[i];
+		struct tr_fmt f = forms[i];
 
 		f.wall_offset_ns = 1700000000000000000ll;
 		replay(c, &f, &none, out);
@@ -153,16 +153,16 @@ static void mutate(struct cap *c)
 			c->len = at;
 			break;
 		case 5:		/* a record again, elsewhere */
-			if (c->len >= 3 * TT_REC && c->len + TT_REC <= sizeof(c->buf)) {
-				size_t from = TT_REC * (1 + rnd() % (c->len / TT_REC - 1));
+			if (c->len >= 3 * TR_REC && c->len + TR_REC <= sizeof(c->buf)) {
+				size_t from = TR_REC * (1 + rnd() % (c->len / TR_REC - 1));
 
-				memcpy(c->buf + c->len, c->buf + from, TT_REC);
-				c->len += TT_REC;
+				memcpy(c->buf + c->len, c->buf + from, TR_REC);
+				c->len += TR_REC;
 			}
 			break;
 		default:	/* the wall-clock offset, at the end of the header */
-			if (c->len >= TT_REC)
-				put64(c->buf + TT_REC - 8, odd[rnd() % (sizeof(odd) / sizeof(odd[0]))]);
+			if (c->len >= TR_REC)
+				put64(c->buf + TR_REC - 8, odd[rnd() % (sizeof(odd) / sizeof(odd[0]))]);
 			break;
 		}
 	}
@@ -174,12 +174,12 @@ static void regressions(FILE *out)
 	struct cap c = seeds[1];	/* pair, with the offset */
 
 	/* Issue 11 #10: ts_ns near 2^63 plus a positive offset overflowed in wall_ns(). */
-	put64(c.buf + TT_REC + 8, 0x7fffffffffffffffull - 5);
+	put64(c.buf + TR_REC + 8, 0x7fffffffffffffffull - 5);
 	replay_all(&c, out);
-	put64(c.buf + TT_REC + 8, 0xffffffffffffffffull);
-	put64(c.buf + TT_REC - 8, 0x7fffffffffffffffull);
+	put64(c.buf + TR_REC + 8, 0xffffffffffffffffull);
+	put64(c.buf + TR_REC - 8, 0x7fffffffffffffffull);
 	replay_all(&c, out);
-	put64(c.buf + TT_REC - 8, 0x8000000000000000ull);
+	put64(c.buf + TR_REC - 8, 0x8000000000000000ull);
 	replay_all(&c, out);
 }
 
