@@ -1,4 +1,4 @@
-/* conntab.c - a table of connections by (netns, cookie), each with its caller's data: hist's and timewait's per-connection pass. */
+/* conntab.c - connections by (netns, cookie), each with its caller's data, for hist and timewait. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* conntab.h - a table of connections by (netns, cookie), each with its caller's data: hist's and timewait's per-connection pass. */
+/* conntab.h - connections by (netns, cookie), each with its caller's data, for hist and timewait. */
 #ifndef TCPTRAIL_CONNTAB_H
 #define TCPTRAIL_CONNTAB_H
 

@@ -1,4 +1,4 @@
-/* test_timewait.c - `tcptrail timewait` over the VM's captures and synthetic records: rows, formats, refusals; the connection table. */
+/* test_timewait.c - tcptrail timewait over the VM's captures and synthetic records; the connection table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
