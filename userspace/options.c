@@ -234,11 +234,12 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 	err[0] = '\0';
 	r = parse_span(argc, argv, o, &nopts, &nformat, &next, err, errlen);
 	if (r == 0 && next < argc && (!strcmp(argv[next], "run") || !strcmp(argv[next], "stats") ||
-				      !strcmp(argv[next], "hist"))) {
+				      !strcmp(argv[next], "hist") || !strcmp(argv[next], "timewait"))) {
 		int sub = next;
 
 		o->mode = argv[sub][0] == 'r' ? TT_MODE_RUN :
-			  argv[sub][0] == 's' ? TT_MODE_STATS : TT_MODE_HIST;
+			  argv[sub][0] == 's' ? TT_MODE_STATS :
+			  argv[sub][0] == 'h' ? TT_MODE_HIST : TT_MODE_TIMEWAIT;
 		r = parse_span(argc - sub, argv + sub, o, &nopts, &nformat, &next, err, errlen);
 		next += sub;
 	}
@@ -284,6 +285,16 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 		    o->wait_set)
 			FAIL("hist prints histograms: it takes filters, --file, --duration, --now "
 			     "and --by, not output options");
+		break;
+	case TT_MODE_TIMEWAIT:
+		if (next < argc)
+			FAIL("unexpected argument '%s'", argv[next]);
+		if (o->raw_out || o->timeline || o->wide || o->relative || o->count || o->wait_set ||
+		    o->time != TT_TIME_ABS || o->hist_by_set)
+			FAIL("timewait prints one row per connection: it takes filters, --file, "
+			     "--duration, --now, -o and -H");
+		if (o->file && o->now)
+			FAIL("--now skips what is buffered in the kernel: not with --file");
 		break;
 	case TT_MODE_TRACE:
 		if (o->hist_by_set)

@@ -9,7 +9,7 @@
 #include "format.h"
 #include "hist.h"
 
-enum tt_mode { TT_MODE_TRACE, TT_MODE_RUN, TT_MODE_STATS, TT_MODE_HIST };
+enum tt_mode { TT_MODE_TRACE, TT_MODE_RUN, TT_MODE_STATS, TT_MODE_HIST, TT_MODE_TIMEWAIT };
 
 struct tt_opts {
 	enum tt_mode mode;

@@ -20,6 +20,7 @@
 #include "hist.h"
 #include "options.h"
 #include "record.h"
+#include "timewait.h"
 #include "trail.h"
 
 #define TCPTRAIL_VERSION "0.1"
@@ -43,6 +44,7 @@ static const char usage_text[] =
 	"Usage: tcptrail [OPTIONS]\n"
 	"       tcptrail run [OPTIONS] [--] CMD [ARGS...]\n"
 	"       tcptrail hist [--by port|comm] [FILTERS] [-f FILE] [-d SEC]\n"
+	"       tcptrail timewait [FILTERS] [-f FILE] [-d SEC] [-o csv|json] [-H]\n"
 	"       tcptrail stats [-o json]\n"
 	"\n"
 	"Trace TCP state transitions recorded by the tcptrail kernel module.\n"
@@ -54,6 +56,11 @@ static const char usage_text[] =
 	"  hist          log2 histograms (us) of connect latency, the server's handshake,\n"
 	"                time in each closing state and connection lifetime, printed\n"
 	"                at Ctrl-C, -d or the end of -f; --by port|comm: one set each\n"
+	"  timewait      one row per connection, printed at the same moments: who\n"
+	"                closed first, its timewait sock's substate, what ended it\n"
+	"                (expired, reused, rst, ...; skipped: tcp_max_tw_buckets; open:\n"
+	"                not ended yet; none: no timewait sock), seconds in it, timer\n"
+	"                and the netns sysctls it had\n"
 	"  stats         print the module's counters (-o json: one JSON object)\n"
 	"\n"
 	"Output:\n"
@@ -117,6 +124,7 @@ static const char usage_text[] =
 	"    tcptrail -w cap.bin -d 60       # save a minute of records\n"
 	"    tcptrail -f cap.bin -t --time=date # replay them, dated, with timelines\n"
 	"    tcptrail hist --by port -d 60   # a minute of latencies, per service port\n"
+	"    tcptrail timewait -f cap.bin -o csv # per connection: how its TIME_WAIT went\n"
 	"    tcptrail stats -o json          # the module's counters\n";
 
 static volatile sig_atomic_t sig_got;		/* last SIGINT/SIGTERM */
@@ -150,6 +158,7 @@ struct app {
 	int quiet;			/* -w alone: save the records, print nothing */
 	int got;			/* the last drain() read something */
 	struct tt_hists *hists;		/* hist */
+	struct tt_twrows *twrows;	/* timewait */
 	int have_t0;
 	/* Kernel filters we changed, and what control said before. */
 	const char *keys[8];
@@ -334,7 +343,7 @@ static int open_stream(struct app *a)
 	} else {
 		a->fmt.wall_offset_ns = clock_offset();
 		/* A copy of raw (cat, dd) has no offset: its times may be another boot's. */
-		if (!live && a->o.mode != TT_MODE_HIST &&
+		if (!live && a->o.mode != TT_MODE_HIST && a->o.mode != TT_MODE_TIMEWAIT &&
 		    (a->o.format != TT_FMT_TEXT || a->o.time != TT_TIME_REL))
 			fprintf(stderr, "tcptrail: warning: %s has no clock offset (not saved by "
 					"tcptrail -w): wall-clock times are right only if it was "
@@ -511,11 +520,13 @@ static void handle_record(struct app *a, const unsigned char *rec)
 		tt_follow_event(&a->follow, &ev, (uint64_t)mono_ns(), emit, a);
 		return;
 	}
-	if (a->hists) {
+	if (a->hists || a->twrows) {
 		if (ev.kind == TCPTRAIL_EV_LOST)
-			emit(a, &ev, NULL);	/* said on stderr: the histograms miss them */
-		else
+			emit(a, &ev, NULL);	/* said on stderr: the histograms or rows miss them */
+		else if (a->hists)
 			tt_hists_add(a->hists, &ev);
+		else
+			tt_twrows_add(a->twrows, &ev);
 		return;
 	}
 	if (ev.kind == TCPTRAIL_EV_LOST) {
@@ -749,6 +760,14 @@ int main(int argc, char **argv)
 		}
 		a->quiet = 1;
 	}
+	if (a->o.mode == TT_MODE_TIMEWAIT) {
+		a->twrows = tt_twrows_new();
+		if (!a->twrows) {
+			fprintf(stderr, "tcptrail: out of memory\n");
+			goto cleanup;
+		}
+		a->quiet = 1;
+	}
 	if (!a->quiet)
 		tt_fmt_print_header(stdout, &a->fmt);
 	if (a->o.mode == TT_MODE_RUN) {
@@ -853,6 +872,8 @@ int main(int argc, char **argv)
 	}
 	if (a->hists && !abandon)
 		tt_hists_print(stdout, a->hists);
+	if (a->twrows && !abandon)
+		tt_twrows_print(stdout, a->twrows, a->o.format, a->o.no_header);
 	if (a->trail && a->fmt.format == TT_FMT_TEXT && !abandon) {
 		uint64_t end = a->o.file ? a->trail->last_ts : (uint64_t)mono_ns();
 
@@ -893,6 +914,7 @@ cleanup:
 		tt_pidcache_free(&a->pids);
 	tt_trail_free(a->trail);
 	tt_hists_free(a->hists);
+	tt_twrows_free(a->twrows);
 	free(a->saved);
 	return ret;
 }

@@ -42,5 +42,6 @@ void test_trail(void);
 void test_e2e(void);
 void test_conventions(void);
 void test_hist(void);
+void test_timewait(void);
 
 #endif

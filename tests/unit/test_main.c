@@ -12,6 +12,7 @@ int main(void)
 	test_e2e();
 	test_conventions();
 	test_hist();
+	test_timewait();
 	tmpdir_cleanup();
 	printf("%d passed, %d failed\n", tap_passed, tap_failed);
 	return tap_failed ? 1 : 0;
