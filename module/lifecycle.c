@@ -359,6 +359,9 @@ static int tt_kp_tw_deschedule(struct kprobe *p, struct pt_regs *regs)
 	reused = !in_serving_softirq() &&
 		 tt_tw_note_take(&this_cpu_ptr(&tt_tw_notes)->reuse, cookie);
 	processing = tt_tw_note_take(v, cookie);
+	/* Its timer already running: the sock expires, whatever came in. */
+	if (!timer_pending(&inet_twsk(tw)->tw_timer))
+		return 0;
 	tt_tw_set_cause(tw, tt_tw_kill_cause(check_net(sock_net(tw)),
 					     processing, syn, reused));
 	return 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conntab.h"
 #include "hist.h"
 
 /*
@@ -29,7 +30,6 @@ static const char *const metric_names[TR_M_MAX] = {
 	[TR_M_LIFETIME] = "connection lifetime (first event -> CLOSE)",
 };
 
-
 /* One group: everything (--by none), a port or a command. */
 struct group {
 	char key[24];
@@ -39,8 +39,6 @@ struct group {
 
 /* A connection seen from its first event: when, and which group it is in. */
 struct conn {
-	uint64_t cookie;	/* 0: free */
-	uint32_t netns;
 	uint64_t first_ts;
 	int in_tw;		/* tw_enter seen: kept until tw_exit */
 	char key[24];
@@ -50,8 +48,7 @@ struct tr_hists {
 	enum tr_hist_by by;
 	struct group *groups;
 	size_t ngroups, capgroups;
-	struct conn *conns;	/* open addressing, linear probing */
-	size_t nconns, capconns;
+	struct tr_conntab *conns;
 };
 
 struct tr_hists *tr_hists_new(enum tr_hist_by by)
@@ -61,8 +58,7 @@ struct tr_hists *tr_hists_new(enum tr_hist_by by)
 	if (!h)
 		return NULL;
 	h->by = by;
-	h->capconns = 1024;
-	h->conns = calloc(h->capconns, sizeof(*h->conns));
+	h->conns = tr_conntab_new(sizeof(struct conn));
 	if (!h->conns) {
 		free(h);
 		return NULL;
@@ -75,89 +71,8 @@ void tr_hists_free(struct tr_hists *h)
 	if (!h)
 		return;
 	free(h->groups);
-	free(h->conns);
+	tr_conntab_free(h->conns);
 	free(h);
-}
-
-static size_t conn_slot(const struct tr_hists *h, uint32_t netns, uint64_t cookie)
-{
-	uint64_t x = cookie * 0x9e3779b97f4a7c15ull ^ netns;
-
-	return (size_t)(x ^ x >> 29) & (h->capconns - 1);
-}
-
-static struct conn *conn_find(const struct tr_hists *h, uint32_t netns, uint64_t cookie)
-{
-	for (size_t i = conn_slot(h, netns, cookie);; i = (i + 1) & (h->capconns - 1)) {
-		struct conn *c = &h->conns[i];
-
-		if (!c->cookie)
-			return NULL;
-		if (c->cookie == cookie && c->netns == netns)
-			return c;
-	}
-}
-
-static int conns_grow(struct tr_hists *h)
-{
-	struct conn *old = h->conns;
-	size_t oldcap = h->capconns;
-	struct conn *nc = calloc(oldcap * 2, sizeof(*nc));
-
-	if (!nc)
-		return -1;
-	h->conns = nc;
-	h->capconns = oldcap * 2;
-	for (size_t i = 0; i < oldcap; i++) {
-		size_t j;
-
-		if (!old[i].cookie)
-			continue;
-		for (j = conn_slot(h, old[i].netns, old[i].cookie); nc[j].cookie;
-		     j = (j + 1) & (h->capconns - 1))
-			;
-		nc[j] = old[i];
-	}
-	free(old);
-	return 0;
-}
-
-static struct conn *conn_add(struct tr_hists *h, const struct tcptrail_event *ev)
-{
-	size_t i;
-
-	if ((h->nconns + 1) * 2 > h->capconns && conns_grow(h))
-		return NULL;	/* out of memory: this connection goes unmeasured */
-	for (i = conn_slot(h, ev->netns, ev->cookie); h->conns[i].cookie;
-	     i = (i + 1) & (h->capconns - 1))
-		;
-	h->conns[i].cookie = ev->cookie;
-	h->conns[i].netns = ev->netns;
-	h->conns[i].first_ts = ev->ts_ns;
-	h->nconns++;
-	return &h->conns[i];
-}
-
-/* Linear probing's deletion: move later members of the run back into the hole. */
-static void conn_del(struct tr_hists *h, struct conn *c)
-{
-	size_t mask = h->capconns - 1, hole = (size_t)(c - h->conns), i = hole;
-
-	for (;;) {
-		size_t want;
-
-		i = (i + 1) & mask;
-		if (!h->conns[i].cookie)
-			break;
-		want = conn_slot(h, h->conns[i].netns, h->conns[i].cookie);
-		/* Stays if its home lies cyclically in (hole, i]. */
-		if (hole <= i ? (hole < want && want <= i) : (hole < want || want <= i))
-			continue;
-		h->conns[hole] = h->conns[i];
-		hole = i;
-	}
-	memset(&h->conns[hole], 0, sizeof(h->conns[hole]));
-	h->nconns--;
 }
 
 /* The group a new connection belongs to, from its first event. */
@@ -236,19 +151,16 @@ void tr_hists_add(struct tr_hists *h, const struct tcptrail_event *ev)
 	char key[24];
 	int m;
 
-	if (ev->kind == TCPTRAIL_EV_LOST || !ev->cookie)
+	if (!tr_conn_event(ev))
 		return;
-	/* A listener is not a connection; a connection starts at its first other event. */
-	if (ev->kind == TCPTRAIL_EV_STATE && (ev->new_state == TCPTRAIL_LISTEN ||
-					      ev->old_state == TCPTRAIL_LISTEN) &&
-	    ev->new_state != TCPTRAIL_SYN_RECV)
-		return;
-	c = conn_find(h, ev->netns, ev->cookie);
-	if (!c && ev->kind != TCPTRAIL_EV_TW_ENTER && ev->kind != TCPTRAIL_EV_TW_SUBSTATE &&
-	    ev->kind != TCPTRAIL_EV_TW_EXIT) {
-		c = conn_add(h, ev);
-		if (c)
+	c = tr_conntab_find(h->conns, ev->netns, ev->cookie);
+	if (!c && !tr_is_tw_kind(ev->kind)) {
+		/* Out of memory: this connection goes unmeasured. */
+		c = tr_conntab_add(h->conns, ev->netns, ev->cookie);
+		if (c) {
+			c->first_ts = ev->ts_ns;
 			conn_key(h, ev, c->key, sizeof(c->key));
+		}
 	}
 	/* A server's connection has its owner only from accept() on. */
 	if (c && h->by == TR_HIST_COMM && !strcmp(c->key, "comm -") &&
@@ -283,7 +195,7 @@ void tr_hists_add(struct tr_hists *h, const struct tcptrail_event *ev)
 				put(h, key, TR_M_LIFETIME, ev->ts_ns - c->first_ts);
 			/* A timewait sock (same cookie) lives on: keep its group. */
 			if (!c->in_tw)
-				conn_del(h, c);
+				tr_conntab_del(h->conns, c);
 		}
 		break;
 	case TCPTRAIL_EV_TW_ENTER:
@@ -293,11 +205,11 @@ void tr_hists_add(struct tr_hists *h, const struct tcptrail_event *ev)
 	case TCPTRAIL_EV_TW_EXIT:
 		put(h, key, TR_M_TIME_WAIT, ev->dur_ns);
 		if (c)
-			conn_del(h, c);
+			tr_conntab_del(h->conns, c);
 		break;
 	case TCPTRAIL_EV_REQ_DROP:
 		if (c)
-			conn_del(h, c);	/* no child came of it */
+			tr_conntab_del(h->conns, c);	/* no child came of it */
 		break;
 	default:
 		break;

@@ -257,12 +257,14 @@ enum tr_opts_result tr_parse_options(int argc, char **argv, struct tr_opts *o, c
 	err[0] = '\0';
 	r = parse_span(argc, argv, o, &nopts, &nformat, &next, err, errlen);
 	if (r == 0 && next < argc && (!strcmp(argv[next], "run") || !strcmp(argv[next], "stats") ||
-				      !strcmp(argv[next], "hist") || !strcmp(argv[next], "plot"))) {
+				      !strcmp(argv[next], "hist") || !strcmp(argv[next], "timewait") ||
+				      !strcmp(argv[next], "plot"))) {
 		int sub = next;
 
 		o->mode = argv[sub][0] == 'r' ? TR_MODE_RUN :
 			  argv[sub][0] == 's' ? TR_MODE_STATS :
-			  argv[sub][0] == 'p' ? TR_MODE_PLOT : TR_MODE_HIST;
+			  argv[sub][0] == 'h' ? TR_MODE_HIST :
+			  argv[sub][0] == 't' ? TR_MODE_TIMEWAIT : TR_MODE_PLOT;
 		r = parse_span(argc - sub, argv + sub, o, &nopts, &nformat, &next, err, errlen);
 		next += sub;
 	}
@@ -331,6 +333,16 @@ enum tr_opts_result tr_parse_options(int argc, char **argv, struct tr_opts *o, c
 		    o->raw_out || o->timeline || o->wide || o->relative || o->count || o->wait_set)
 			FAIL("hist prints histograms: it takes filters, --file, --duration, --now, "
 			     "--by and -o prometheus, not other output options");
+		break;
+	case TR_MODE_TIMEWAIT:
+		if (next < argc)
+			FAIL("unexpected argument '%s'", argv[next]);
+		if (o->raw_out || o->timeline || o->wide || o->relative || o->count || o->wait_set ||
+		    o->time != TR_TIME_ABS || o->hist_by_set)
+			FAIL("timewait prints one row per connection: it takes filters, --file, "
+			     "--duration, --now, -o and -H");
+		if (o->file && o->now)
+			FAIL("--now skips what is buffered in the kernel: not with --file");
 		break;
 	case TR_MODE_TRACE:
 		if (o->hist_by_set)

@@ -9,7 +9,7 @@
 #include "format.h"
 #include "hist.h"
 
-enum tr_mode { TR_MODE_TRACE, TR_MODE_RUN, TR_MODE_STATS, TR_MODE_HIST, TR_MODE_PLOT };
+enum tr_mode { TR_MODE_TRACE, TR_MODE_RUN, TR_MODE_STATS, TR_MODE_HIST, TR_MODE_TIMEWAIT, TR_MODE_PLOT };
 
 /* -o beyond the event formats: pictures (plot, run --plot) and metrics (stats, hist). */
 enum tr_out { TR_OUT_EVENTS, TR_OUT_SVG, TR_OUT_PNG, TR_OUT_PROMETHEUS };

@@ -26,6 +26,7 @@
 #include "prom.h"
 #include "record.h"
 #include "summary.h"
+#include "timewait.h"
 
 #define TCPTRAIL_VERSION "0.1"
 #define PROC_DIR "/proc/net/tcptrail"
@@ -49,6 +50,7 @@ static const char usage_text[] =
 	"       tcptrail run [OPTIONS] [--] CMD [ARGS...]\n"
 	"       tcptrail hist [--by port|comm] [FILTERS] [-f FILE] [-d SEC]\n"
 	"                     [-o prometheus]\n"
+	"       tcptrail timewait [FILTERS] [-f FILE] [-d SEC] [-o csv|json] [-H]\n"
 	"       tcptrail stats [-o json|prometheus]\n"
 	"       tcptrail plot [FILTERS] [-f FILE] [-d SEC] [--ladder] [--conn C]\n"
 	"                     [-o svg|png]\n"
@@ -64,6 +66,11 @@ static const char usage_text[] =
 	"                at Ctrl-C, -d or the end of -f; --by port|comm: one set each;\n"
 	"                -o prometheus: as Prometheus histograms (seconds), with the\n"
 	"                close causes counted, for node_exporter's textfile collector\n"
+	"  timewait      one row per connection, printed at the same moments: who\n"
+	"                closed first, its timewait sock's substate, what ended it\n"
+	"                (expired, reused, rst, ...; skipped: tcp_max_tw_buckets; open:\n"
+	"                not ended yet; none: no timewait sock), seconds in it, timer\n"
+	"                and the netns sysctls it had\n"
 	"  stats         print the module's counters (-o json: one JSON object;\n"
 	"                -o prometheus: Prometheus text format)\n"
 	"  plot          draw the connections read (at Ctrl-C, -d or the end of -f) as\n"
@@ -139,6 +146,7 @@ static const char usage_text[] =
 	"    tcptrail -w cap.bin -d 60       # save a minute of records\n"
 	"    tcptrail -f cap.bin -t --time=date # replay them, dated, with timelines\n"
 	"    tcptrail hist --by port -d 60   # a minute of latencies, per service port\n"
+	"    tcptrail timewait -f cap.bin -o csv # per connection: how its TIME_WAIT went\n"
 	"    tcptrail stats -o json          # the module's counters\n"
 	"    tcptrail plot -f cap.bin > conns.svg  # a timeline of every connection\n"
 	"    tcptrail plot -f cap.bin --conn sk:3 -o png > ladder.png\n"
@@ -178,6 +186,7 @@ struct app {
 	int quiet;			/* -w alone: save the records, print nothing */
 	int got;			/* the last drain() read something */
 	struct tr_hists *hists;		/* hist */
+	struct tr_twrows *twrows;	/* timewait */
 	int have_t0;
 	/* Kernel filters we changed, and what control said before. */
 	const char *keys[8];
@@ -362,7 +371,7 @@ static int open_stream(struct app *a)
 	} else {
 		a->fmt.wall_offset_ns = clock_offset();
 		/* A copy of raw (cat, dd) has no offset: its times may be another boot's. */
-		if (!live && a->o.mode != TR_MODE_HIST &&
+		if (!live && a->o.mode != TR_MODE_HIST && a->o.mode != TR_MODE_TIMEWAIT &&
 		    (a->o.format != TR_FMT_TEXT || a->o.time != TR_TIME_REL))
 			fprintf(stderr, "tcptrail: warning: %s has no clock offset (not saved by "
 					"tcptrail -w): wall-clock times are right only if it was "
@@ -539,11 +548,13 @@ static void handle_record(struct app *a, const unsigned char *rec)
 		tr_follow_event(&a->follow, &ev, (uint64_t)mono_ns(), emit, a);
 		return;
 	}
-	if (a->hists) {
+	if (a->hists || a->twrows) {
 		if (ev.kind == TCPTRAIL_EV_LOST)
-			emit(a, &ev, NULL);	/* said on stderr: the histograms miss them */
-		else
+			emit(a, &ev, NULL);	/* said on stderr: the histograms or rows miss them */
+		else if (a->hists)
 			tr_hists_add(a->hists, &ev);
+		else
+			tr_twrows_add(a->twrows, &ev);
 		return;
 	}
 	if (ev.kind == TCPTRAIL_EV_LOST) {
@@ -877,6 +888,14 @@ int main(int argc, char **argv)
 		}
 		a->quiet = 1;
 	}
+	if (a->o.mode == TR_MODE_TIMEWAIT) {
+		a->twrows = tr_twrows_new();
+		if (!a->twrows) {
+			fprintf(stderr, "tcptrail: out of memory\n");
+			goto cleanup;
+		}
+		a->quiet = 1;
+	}
 	if (!a->quiet)
 		tr_fmt_print_header(stdout, &a->fmt);
 	if (a->o.mode == TR_MODE_RUN) {
@@ -996,6 +1015,8 @@ int main(int argc, char **argv)
 			    (uint64_t)mono_ns()))
 			picture_failed = 1;
 	}
+	if (a->twrows && !abandon)
+		tr_twrows_print(stdout, a->twrows, a->o.format, a->o.no_header);
 	if (a->trail && a->fmt.format == TR_FMT_TEXT && !abandon && a->o.mode != TR_MODE_PLOT) {
 		uint64_t end = a->o.file ? a->trail->last_ts : (uint64_t)mono_ns();
 
@@ -1038,6 +1059,7 @@ cleanup:
 		tr_pidcache_free(&a->pids);
 	tr_trail_free(a->trail);
 	tr_hists_free(a->hists);
+	tr_twrows_free(a->twrows);
 	free(a->saved);
 	return ret;
 }

@@ -15,18 +15,21 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-	"Usage: tcpwork server PORT eof|first|never|rr [--cpu C]\n"
+	"Usage: tcpwork server PORT eof|first|never|late|rr [--cpu C]\n"
 	"       tcpwork client ADDR PORT [-n N] [--bind-port P] [--linger0]\n"
 	"                      [--close-now] [--close-last] [--pause SEC]\n"
 	"       tcpwork loop ADDR PORT [-t SEC] [--cpu C]\n"
 	"\n"
 	"TCP workloads whose closing order is chosen (IPv4), to watch TIME_WAIT,\n"
-	"orphaned FIN_WAIT2 and tcp_tw_reuse. The modes of tests/integration/tcpwork.py.\n"
+	"orphaned FIN_WAIT2 and tcp_tw_reuse.\n"
 	"\n"
 	"server PORT MODE     listen on 0.0.0.0:PORT; for each connection MODE is\n"
 	"                     eof    read until the client's FIN, then close\n"
 	"                     first  close at once (the server closes first)\n"
 	"                     never  keep it open, never close (orphans the peer)\n"
+	"                     late   close 1 s after the client's FIN (against\n"
+	"                            --close-now: the orphaned FIN_WAIT2 turns\n"
+	"                            into TIME_WAIT inside its timewait sock)\n"
 	"                     rr     answer each request with one byte; close at\n"
 	"                            the client's FIN (the server of loop)\n"
 	"  --cpu C            pin the process to CPU C (sched_setaffinity)\n"
@@ -136,12 +139,15 @@ static void raise_nofile(void)
 	}
 }
 
-enum mode { MODE_EOF, MODE_FIRST, MODE_NEVER, MODE_RR };
+enum mode { MODE_EOF, MODE_FIRST, MODE_NEVER, MODE_LATE, MODE_RR };
+
+#define LATE_S 1.0	/* late: seconds from the client's FIN to our close */
 
 static int serve(int port, enum mode mode)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 	struct pollfd *fds;
+	double *due;		/* late: when fds[i] is closed (0: not at its FIN yet) */
 	size_t nfds = 1, cap = 64;
 	int lst, one = 1;
 	char buf[4096];
@@ -154,29 +160,51 @@ static int serve(int port, enum mode mode)
 		return 1;
 	}
 	fds = malloc(cap * sizeof(*fds));
-	if (!fds)
+	due = malloc(cap * sizeof(*due));
+	if (!fds || !due)
 		return 1;
 	fds[0] = (struct pollfd){ .fd = lst, .events = POLLIN };
 	for (;;) {
-		if (poll(fds, nfds, -1) < 0) {
+		double now = mono_s(), next = 0;
+
+		/* late: close those whose second is up; wake for the next one. */
+		for (size_t i = 1; i < nfds; i++) {
+			if (!due[i])
+				continue;
+			if (due[i] <= now) {
+				close(fds[i].fd);
+				fds[i] = fds[nfds - 1];
+				due[i--] = due[--nfds];
+			} else if (!next || due[i] < next) {
+				next = due[i];
+			}
+		}
+		if (poll(fds, nfds, next ? (int)((next - now) * 1000) + 1 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			perror("tcpwork: poll");
 			return 1;
 		}
-		/* eof, rr: drain each connection; at its FIN (or an RST) close it. */
+		/* eof, rr, late: drain each connection; at its FIN (or an RST) close it. */
 		for (size_t i = 1; i < nfds; i++) {
 			ssize_t n;
 
-			if (!fds[i].revents)
+			if (!fds[i].revents || due[i])
 				continue;
 			n = read(fds[i].fd, buf, sizeof(buf));
 			if (n > 0 && mode == MODE_RR && send(fds[i].fd, "y", 1, MSG_NOSIGNAL) != 1)
 				n = 0;	/* the peer is gone: close */
 			if (n > 0 || (n < 0 && errno == EINTR))
 				continue;
+			if (mode == MODE_LATE && n == 0) {
+				/* Polled no more: it is closed when its second is up. */
+				fds[i].events = 0;
+				due[i] = mono_s() + LATE_S;
+				continue;
+			}
 			close(fds[i].fd);
-			fds[i--] = fds[--nfds];
+			fds[i] = fds[nfds - 1];
+			due[i--] = due[--nfds];
 		}
 		if (fds[0].revents & POLLIN) {
 			int c = accept4(lst, NULL, NULL, SOCK_CLOEXEC);
@@ -185,17 +213,21 @@ static int serve(int port, enum mode mode)
 				continue;
 			if (mode == MODE_FIRST) {
 				close(c);
-			} else if (mode == MODE_EOF || mode == MODE_RR) {
+			} else if (mode != MODE_NEVER) {
 				if (nfds == cap) {
 					struct pollfd *more = realloc(fds, 2 * cap * sizeof(*fds));
+					double *more_due = more ? realloc(due, 2 * cap * sizeof(*due)) : NULL;
 
-					if (!more) {
+					if (more)
+						fds = more;
+					if (!more_due) {
 						close(c);
 						continue;
 					}
-					fds = more;
+					due = more_due;
 					cap *= 2;
 				}
+				due[nfds] = 0;
 				fds[nfds++] = (struct pollfd){ .fd = c, .events = POLLIN };
 			}
 			/* never: the descriptor stays open until we are killed. */
@@ -342,9 +374,11 @@ int main(int argc, char **argv)
 			return serve(port, MODE_FIRST);
 		if (!strcmp(argv[3], "never"))
 			return serve(port, MODE_NEVER);
+		if (!strcmp(argv[3], "late"))
+			return serve(port, MODE_LATE);
 		if (!strcmp(argv[3], "rr"))
 			return serve(port, MODE_RR);
-		usage_exit("MODE is eof, first, never or rr");
+		usage_exit("MODE is eof, first, never, late or rr");
 	}
 	if (argc >= 4 && !strcmp(argv[1], "loop")) {
 		double sec = 5;

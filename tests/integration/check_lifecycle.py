@@ -88,7 +88,7 @@ def main():
     expect(any(e["old"] == "SYN_SENT" and e["new"] == "CLOSE" and e["dport"] == 7099
                for e in of("e-c", "state")), "e: ... and the connect ends SYN_SENT>CLOSE")
     rs = [e for e in of("e-c", "rst_sent") if e["dport"] == 7005]
-    expect(len(rs) == 1 and rs[0]["comm"] == "python3", "e: SO_LINGER 0 close sends an RST, owner known")
+    expect(len(rs) == 1 and rs[0]["comm"] == "tcpwork", "e: SO_LINGER 0 close sends an RST, owner known")
     expect(any(e["sport"] == 7005 for e in of("e-s", "rst_recv")), "e: the server receives it")
     # f: orphaned FIN_WAIT2, then the peer's FIN: substate change, re-armed.
     enter = of("f-c", "tw_enter")

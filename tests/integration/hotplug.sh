@@ -38,7 +38,9 @@ contiguous() {
 	     END { for (c in n) if (hi[c] - lo[c] + 1 != n[c]) { print "cpu " c ": gap"; bad = 1 } exit bad }' "$1"
 }
 
-load ring_size=16384
+# A ring that holds every round: each round records ~1800 events on CPU 0,
+# and a ring that wraps would rightly report a loss to the held reader.
+load ring_size=$((4096 * (rounds + 2)))
 ip link set lo up
 "$WORK" server 7500 eof &
 srv=$! traffic=

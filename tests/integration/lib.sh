@@ -66,11 +66,11 @@ pair() {
 	fi
 }
 
-# workload NETNS ARGS...: tcpwork.py in a netns
+# workload NETNS ARGS...: userspace/tcpwork in a netns
 workload() {
 	local ns=$1
 	shift
-	ip netns exec "$ns" python3 "$TOP/tests/integration/tcpwork.py" "$@"
+	ip netns exec "$ns" "$TOP/userspace/tcpwork" "$@"
 }
 
 # wait_listen NETNS PORT

@@ -5,12 +5,12 @@
 N=${TT_SEQ_CONNS:-5}
 PORT=7200
 load
-python3 "$TOP/tests/integration/tcpwork.py" server $PORT eof &
+"$TOP/userspace/tcpwork" server $PORT eof &
 for _ in $(seq 100); do
 	ss -Hltn "sport = :$PORT" | grep -q LISTEN && break
 	sleep 0.1
 done
-python3 "$TOP/tests/integration/tcpwork.py" client 127.0.0.1 $PORT --n "$N" || fail "client"
+"$TOP/userspace/tcpwork" client 127.0.0.1 $PORT -n "$N" || fail "client"
 sleep 0.5
 drain >"$TCPTRAIL_OUT/seqnums.events"
 

@@ -1,4 +1,4 @@
-/* fixtures.c - binary records for the tests: a full IPv4 client/server pair, IPv6 odds and ends. */
+/* fixtures.c - records for the tests: real captures from the VM, and synthetic ones for what no run gives. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,7 +97,7 @@ static struct tcptrail_event sv(uint64_t us, uint64_t seq, int kind, int o, int 
 }
 
 /*
- * What the module records for: connect, 100 bytes request, 500 bytes
+ * Synthetic: what the module records for: connect, 100 bytes request, 500 bytes
  * response, client closes first, server closes, 60 s of TIME_WAIT.
  * Client seq wraps: ISN 2^32-6, so after 101 it reads 95.
  */
@@ -111,7 +111,7 @@ int fx_pair(struct tcptrail_event *out)
 	seqs(&e, 0, 0, 0);
 	out[n++] = e;
 
-	e = sv(20, 200, TCPTRAIL_EV_SYN_RECV, 0, 0, 0);
+	e = sv(20, 200, TCPTRAIL_EV_SYN_RECV, TCPTRAIL_LISTEN, TCPTRAIL_NEW_SYN_RECV, 0);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	isns(&e, 1, SI, 1, CI);
 	seqs(&e, SI, SI + 1, CI + 1);
@@ -179,8 +179,9 @@ int fx_pair(struct tcptrail_event *out)
 	seqs(&e, SI + 502, SI + 502, CI + 102);
 	out[n++] = e;
 
-	e = cl(60001120, 106, TCPTRAIL_EV_TW_EXIT, 0, 0, 60000000000ull);
+	e = cl(60001120, 106, TCPTRAIL_EV_TW_EXIT, TCPTRAIL_TIME_WAIT, TCPTRAIL_CLOSE, 60000000000ull);
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
+	e.substate = TCPTRAIL_TIME_WAIT;
 	e.cause = TCPTRAIL_CAUSE_EXPIRED;
 	isns(&e, 1, CI, 1, SI);
 	seqs(&e, CI + 102, CI + 102, SI + 502);
@@ -189,6 +190,7 @@ int fx_pair(struct tcptrail_event *out)
 	return n;
 }
 
+/* Synthetic: no run here has IPv6 peers, a LOST record or these comm bytes. */
 int fx_v6(struct tcptrail_event *out)
 {
 	/* Quote, backslash, comma, tab, UTF-8 e-acute, a stray 0xff. */
@@ -227,6 +229,7 @@ int fx_v6(struct tcptrail_event *out)
 
 	e = base(2001500, 1, 12, 77, TCPTRAIL_EV_RST_RECV, AF_INET6, la, 65535, ra, 443);
 	e.old_state = TCPTRAIL_ESTABLISHED;
+	e.new_state = TCPTRAIL_ESTABLISHED;
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	owner(&e, 4242, odd_comm);
 	isns(&e, 1, 123456789, 1, 987654321);
@@ -247,6 +250,8 @@ int fx_v6(struct tcptrail_event *out)
 	/* A v4 client of a v6 listener: v4-mapped addresses, no owner known, a syncookie. */
 	e = base(3000000, 0, 50, 88, TCPTRAIL_EV_SYN_RECV, AF_INET6, "::ffff:192.0.2.1", 22,
 		 "::ffff:198.51.100.7", 60000);
+	e.old_state = TCPTRAIL_LISTEN;
+	e.new_state = TCPTRAIL_NEW_SYN_RECV;
 	e.flags |= TCPTRAIL_F_SOFTIRQ | TCPTRAIL_F_SYNCOOKIE;
 	isns(&e, 1, 555, 1, 666);
 	sysctls(&e, -1);
@@ -254,6 +259,8 @@ int fx_v6(struct tcptrail_event *out)
 
 	e = base(4000000, 0, 51, 88, TCPTRAIL_EV_SYNACK_RETRANS, AF_INET6, "::ffff:192.0.2.1", 22,
 		 "::ffff:198.51.100.7", 60000);
+	e.old_state = TCPTRAIL_NEW_SYN_RECV;
+	e.new_state = TCPTRAIL_NEW_SYN_RECV;
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	isns(&e, 1, 555, 1, 666);
 	sysctls(&e, -1);
@@ -261,12 +268,16 @@ int fx_v6(struct tcptrail_event *out)
 
 	e = base(9000000, 0, 52, 88, TCPTRAIL_EV_REQ_DROP, AF_INET6, "::ffff:192.0.2.1", 22,
 		 "::ffff:198.51.100.7", 60000);
+	e.old_state = TCPTRAIL_NEW_SYN_RECV;
+	e.new_state = TCPTRAIL_CLOSE;
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	sysctls(&e, -1);
 	out[n++] = e;
 
 	/* Closed in FIN_WAIT2: timewait sock with substate FIN_WAIT2, then TIME_WAIT, reused. */
 	e = base(10000000, 1, 14, 99, TCPTRAIL_EV_TW_ENTER, AF_INET6, "fe80::1", 80, "fe80::2", 5555);
+	e.old_state = TCPTRAIL_FIN_WAIT2;
+	e.new_state = TCPTRAIL_FIN_WAIT2;
 	e.substate = TCPTRAIL_FIN_WAIT2;
 	e.timeout_ns = 60000000000ull;
 	owner(&e, 80, "nginx");
@@ -274,6 +285,8 @@ int fx_v6(struct tcptrail_event *out)
 	out[n++] = e;
 
 	e = base(10500000, 1, 15, 99, TCPTRAIL_EV_TW_SUBSTATE, AF_INET6, "fe80::1", 80, "fe80::2", 5555);
+	e.old_state = TCPTRAIL_FIN_WAIT2;
+	e.new_state = TCPTRAIL_TIME_WAIT;
 	e.flags |= TCPTRAIL_F_SOFTIRQ;
 	e.substate = TCPTRAIL_TIME_WAIT;
 	e.timeout_ns = 60000000000ull;
@@ -281,88 +294,67 @@ int fx_v6(struct tcptrail_event *out)
 	out[n++] = e;
 
 	e = base(11000000, 1, 16, 99, TCPTRAIL_EV_TW_EXIT, AF_INET6, "fe80::1", 80, "fe80::2", 5555);
+	e.old_state = TCPTRAIL_TIME_WAIT;
+	e.new_state = TCPTRAIL_CLOSE;
+	e.substate = TCPTRAIL_TIME_WAIT;
 	e.cause = TCPTRAIL_CAUSE_REUSED;
 	e.dur_ns = 1000000000;
 	sysctls(&e, 1000);
 	out[n++] = e;
 
 	e = base(12000000, 0, 53, 100, TCPTRAIL_EV_TW_SKIP, AF_INET6, "fe80::1", 81, "fe80::3", 6666);
+	e.old_state = TCPTRAIL_FIN_WAIT2;
+	e.new_state = TCPTRAIL_CLOSE;
+	e.substate = TCPTRAIL_TIME_WAIT;
 	e.flags |= TCPTRAIL_F_SOFTIRQ | TCPTRAIL_F_TABLE_FULL;
 	sysctls(&e, 1000);
 	out[n++] = e;
 
 	e = base(12000001, 0, 54, 100, TCPTRAIL_EV_RST_SENT, AF_INET6, "fe80::1", 81, "fe80::3", 6666);
 	e.old_state = TCPTRAIL_LAST_ACK;
-	e.new_state = TCPTRAIL_CLOSE;
+	e.new_state = TCPTRAIL_LAST_ACK;
 	sysctls(&e, 1000);
 	out[n++] = e;
 	return n;
 }
 
-int fx_vm(struct tcptrail_event *out)
+/* One buffer per name: a path stays valid however many others are asked for. */
+const char *fx_capture_path(const char *name)
 {
-	const uint32_t c = 3389442050u, s = 2296310572u;
-	struct tcptrail_event e;
+	static char path[8][4200];
+	int i;
+
+	for (i = 0; i < 8 && path[i][0]; i++)
+		if (!strcmp(strrchr(path[i], '/') + 1, name))
+			return path[i];
+	i %= 8;	/* more names than the tests use: reuse the first */
+	snprintf(path[i], sizeof(path[i]), "%s/%s", TR_CAPTURES, name);
+	return path[i];
+}
+
+int fx_capture(const char *name, struct tcptrail_event *out, int max)
+{
+	FILE *f = fopen(fx_capture_path(name), "rb");
+	unsigned char rec[TR_REC];
 	int n = 0;
 
-#define VC(us, sq, o, nw, dur) \
-	(e = base(us, 0, sq, 4097, TCPTRAIL_EV_STATE, AF_INET, "127.0.0.1", 37950, "127.0.0.1", 8080), \
-	 e.old_state = o, e.new_state = nw, e.dur_ns = dur, owner(&e, 174, "curl"), isns(&e, 1, c, 1, s))
-#define VS(us, sq, kind, o, nw, dur) \
-	(e = base(us, 1, sq, 4098, kind, AF_INET, "127.0.0.1", 8080, "127.0.0.1", 37950), \
-	 e.old_state = o, e.new_state = nw, e.dur_ns = dur, owner(&e, 169, "python3"), isns(&e, 1, s, 1, c))
+	if (!f)
+		return -1;
+	/* The header first, then whole records: decoded as the reader does. */
+	if (fread(rec, 1, sizeof(rec), f) != sizeof(rec)) {
+		fclose(f);
+		return -1;
+	}
+	while (fread(rec, 1, sizeof(rec), f) == sizeof(rec)) {
+		const char *why;
 
-	VC(0, 0, TCPTRAIL_CLOSE, TCPTRAIL_SYN_SENT, 0);
-	e.flags &= (uint16_t)~TCPTRAIL_F_PEER_ISN;
-	out[n++] = e;
-	VS(51440, 0, TCPTRAIL_EV_SYN_RECV, 0, 0, 0);
-	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	sysctls(&e, 1000);
-	out[n++] = e;
-	VC(60810, 1, TCPTRAIL_SYN_SENT, TCPTRAIL_ESTABLISHED, 60810000);
-	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	seqs(&e, c + 1, c + 1, s + 1);
-	out[n++] = e;
-	VS(63597, 1, TCPTRAIL_EV_STATE, TCPTRAIL_LISTEN, TCPTRAIL_SYN_RECV, 0);
-	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	out[n++] = e;
-	VS(71331, 2, TCPTRAIL_EV_STATE, TCPTRAIL_SYN_RECV, TCPTRAIL_ESTABLISHED, 19891000);
-	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	seqs(&e, s + 1, s + 1, c + 1);
-	out[n++] = e;
-	VS(219151, 3, TCPTRAIL_EV_STATE, TCPTRAIL_ESTABLISHED, TCPTRAIL_FIN_WAIT1, 147820000);
-	seqs(&e, s + 733, s + 733, c + 79);
-	out[n++] = e;
-	VC(219495, 2, TCPTRAIL_ESTABLISHED, TCPTRAIL_CLOSE_WAIT, 158684000);
-	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	seqs(&e, c + 79, c + 79, s + 734);
-	out[n++] = e;
-	VS(223336, 4, TCPTRAIL_EV_STATE, TCPTRAIL_FIN_WAIT1, TCPTRAIL_FIN_WAIT1, 4185000);
-	seqs(&e, s + 733, s + 734, c + 79);
-	out[n++] = e;
-	VC(241617, 3, TCPTRAIL_CLOSE_WAIT, TCPTRAIL_LAST_ACK, 22122000);
-	seqs(&e, c + 79, c + 79, s + 734);
-	out[n++] = e;
-	VS(242008, 5, TCPTRAIL_EV_STATE, TCPTRAIL_FIN_WAIT1, TCPTRAIL_FIN_WAIT2, 18670000);
-	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	seqs(&e, s + 734, s + 734, c + 79);
-	out[n++] = e;
-	VS(242436, 6, TCPTRAIL_EV_TW_ENTER, 0, 0, 428000);
-	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	e.substate = TCPTRAIL_TIME_WAIT;
-	e.timeout_ns = 60000000000ull;
-	sysctls(&e, 1000);
-	out[n++] = e;
-	VS(252300, 7, TCPTRAIL_EV_STATE, TCPTRAIL_FIN_WAIT2, TCPTRAIL_CLOSE, 9864000);
-	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	seqs(&e, s + 734, s + 734, c + 80);
-	out[n++] = e;
-	VC(253316, 4, TCPTRAIL_LAST_ACK, TCPTRAIL_CLOSE, 11698000);
-	e.flags |= TCPTRAIL_F_SOFTIRQ;
-	seqs(&e, c + 80, c + 80, s + 734);
-	out[n++] = e;
-#undef VC
-#undef VS
+		if (n == max || tr_decode_event(rec, sizeof(rec), &out[n], &why) != TR_EV_OK) {
+			fclose(f);
+			return -1;
+		}
+		n++;
+	}
+	fclose(f);
 	return n;
 }
 

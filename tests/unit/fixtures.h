@@ -1,4 +1,4 @@
-/* fixtures.h - binary records for the tests: a full IPv4 client/server pair, IPv6 odds and ends. */
+/* fixtures.h - records for the tests: real captures from the VM, and synthetic ones for what no run gives. */
 #ifndef TR_FIXTURES_H
 #define TR_FIXTURES_H
 
@@ -13,17 +13,24 @@
 #define FX_SERVER_ISN 1000000000u
 #define FX_MAX 32
 
+/*
+ * Synthetic records, for cases no real run gives: round numbers, an ISN
+ * that wraps, IPv6 and v4-mapped peers, odd comm bytes, a LOST record. Each
+ * kind carries the old/new states the module sets for it.
+ */
 /* curl (pid 1234) 127.0.0.1:40000 -> server (pid 999) 127.0.0.1:8080, both ends, close by the client. */
 int fx_pair(struct tcptrail_event *out);
 /* IPv6 and v4-mapped: lifecycle kinds, a LOST record, odd comm bytes, unknown ISNs. */
 int fx_v6(struct tcptrail_event *out);
 
 /*
- * As recorded by the module in the dev VM (6.12): curl fetches a page from
- * python3's http.server, which closes first; the timewait record has no
- * sequence numbers, and there is a FIN_WAIT1 -> FIN_WAIT1.
+ * Real captures, recorded with tcptrail -w in the 6.1 VM by
+ * tests/unit/captures/capture-guest (which says what each holds):
+ * "curl.bin", "timewait.bin". The path of one, and its records (up to @max;
+ * the count, or -1 if it cannot be read or holds more).
  */
-int fx_vm(struct tcptrail_event *out);
+const char *fx_capture_path(const char *name);
+int fx_capture(const char *name, struct tcptrail_event *out, int max);
 
 void fx_header(struct tcptrail_header *h, uint32_t magic, uint16_t major, uint16_t minor,
 	       uint32_t size);

@@ -45,5 +45,6 @@ void test_e2e(void);
 void test_conventions(void);
 void test_hist(void);
 void test_plot(void);
+void test_timewait(void);
 
 #endif

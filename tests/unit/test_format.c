@@ -9,11 +9,11 @@
 
 static const char *const fixed_time[] = { "TCPTRAIL_TIME_OFFSET_NS=" FX_OFFSET, NULL };
 
-/* Write the fixture dumps once; return their paths. */
+/* Write the synthetic dumps once; return their paths, or a real capture's ("curl", "timewait"). */
 const char *fx_path(const char *name);
 const char *fx_path(const char *name)
 {
-	static char pair[4200], v6[4200], vm[4200];
+	static char pair[4200], v6[4200];
 	struct tcptrail_event evs[FX_MAX];
 
 	if (!pair[0]) {
@@ -21,10 +21,12 @@ const char *fx_path(const char *name)
 		snprintf(v6, sizeof(v6), "%s/v6.bin", tmpdir_make());
 		fx_write_dump(pair, NULL, evs, fx_pair(evs));
 		fx_write_dump(v6, NULL, evs, fx_v6(evs));
-		snprintf(vm, sizeof(vm), "%s/vm.bin", tmpdir_make());
-		fx_write_dump(vm, NULL, evs, fx_vm(evs));
 	}
-	return !strcmp(name, "pair") ? pair : !strcmp(name, "vm") ? vm : v6;
+	if (!strcmp(name, "pair"))
+		return pair;
+	if (!strcmp(name, "v6"))
+		return v6;
+	return !strcmp(name, "curl") ? fx_capture_path("curl.bin") : fx_capture_path("timewait.bin");
 }
 
 static void golden_run(const char *fx, const char *opt1, const char *opt2, const char *golden)
@@ -174,5 +176,7 @@ void test_format(void)
 	golden_run("v6", "-o", "csv", "v6.csv");
 	golden_run("pair", "-t", NULL, "pair_timeline.txt");
 	golden_run("v6", "-t", NULL, "v6_timeline.txt");
-	golden_run("vm", "-t", "-r", "vm_timeline.txt");
+	golden_run("curl", "-t", "-r", "curl_timeline.txt");
+	golden_run("curl", "-o", "json", "curl.json");
+	golden_run("timewait", "-o", "csv", "timewait_events.csv");
 }

@@ -15,6 +15,7 @@ int main(void)
 	test_conventions();
 	test_hist();
 	test_plot();
+	test_timewait();
 	tmpdir_cleanup();
 	printf("%d passed, %d failed\n", tap_passed, tap_failed);
 	return tap_failed ? 1 : 0;

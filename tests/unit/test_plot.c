@@ -14,7 +14,7 @@
 
 const char *fx_path(const char *name);
 
-#define REAL_CAP TR_CAPTURES "/lossy.cap"
+#define REAL_CAP TR_DEV_CAPTURES "/lossy.cap"
 
 /* What a capture holds, counted here from its records (not by the reader). */
 struct census {
@@ -197,7 +197,7 @@ static void timeline(const char *what, const char *cap)
 static void ladder(void)
 {
 	const char *svg = plot_to(REAL_CAP, "ladder.svg", "--conn", "4097");
-	const char *both = plot_to(fx_path("vm"), "ladder-vm.svg", "--ladder", NULL);
+	const char *both = plot_to(fx_path("curl"), "ladder-curl.svg", "--ladder", NULL);
 	struct tr_trail *t = tr_trail_new();
 	size_t len, arrows = 0, retrans = 0;
 	unsigned char *buf = (unsigned char *)read_file(REAL_CAP, &len);
@@ -493,7 +493,7 @@ void test_plot(void)
 {
 	timeline("lossy", REAL_CAP);
 	timeline("pair", fx_path("pair"));
-	timeline("vm", fx_path("vm"));
+	timeline("curl", fx_path("curl"));
 	ladder();
 	plot_misc();
 	run_plot();

@@ -1,4 +1,4 @@
-/* fuzz_capture.c - mutated fixture captures through the decoder and every output form, under ASan+UBSan. */
+/* fuzz_capture.c - mutated fixture captures through the decoder, every output form and timewait rows, under ASan+UBSan. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "format.h"
 #include "record.h"
 #include "summary.h"
+#include "timewait.h"
 
 #define MAX_RECS (FX_MAX + 2)
 
@@ -32,12 +33,10 @@ struct cap {
 static struct cap seeds[4];
 static int nseeds;
 
-static void add_seed(int (*fx)(struct tcptrail_event *), int with_offset)
+static void add_records(const struct tcptrail_event *evs, int n, int with_offset)
 {
-	struct tcptrail_event evs[FX_MAX];
 	struct tcptrail_header h;
 	struct cap *c = &seeds[nseeds++];
-	int n = fx(evs);
 
 	fx_header(&h, TCPTRAIL_MAGIC, TCPTRAIL_ABI_MAJOR, TCPTRAIL_ABI_MINOR, TCPTRAIL_RECORD_SIZE);
 	if (with_offset)
@@ -47,6 +46,26 @@ static void add_seed(int (*fx)(struct tcptrail_event *), int with_offset)
 	c->len = sizeof(h) + (size_t)n * sizeof(evs[0]);
 }
 
+static void add_seed(int (*fx)(struct tcptrail_event *), int with_offset)
+{
+	struct tcptrail_event evs[FX_MAX];
+
+	add_records(evs, fx(evs), with_offset);
+}
+
+/* A real capture from the VM: its records, the header made anew. */
+static void add_capture(const char *name)
+{
+	struct tcptrail_event evs[FX_MAX];
+	int n = fx_capture(name, evs, FX_MAX);
+
+	if (n < 0) {
+		fprintf(stderr, "fuzz-capture: cannot read %s\n", fx_capture_path(name));
+		exit(2);
+	}
+	add_records(evs, n, 1);
+}
+
 /* What the reader does with a capture, in one output form. */
 static void replay(const struct cap *c, const struct tr_fmt *base, const struct tr_filter *flt,
 		   FILE *out)
@@ -54,6 +73,7 @@ static void replay(const struct cap *c, const struct tr_fmt *base, const struct 
 	struct tcptrail_header h;
 	struct tr_fmt fmt = *base;
 	struct tr_trail *t;
+	struct tr_twrows *tw;
 	char msg[512];
 	int64_t off;
 	int have_t0 = 0;
@@ -63,6 +83,7 @@ static void replay(const struct cap *c, const struct tr_fmt *base, const struct 
 	if (tr_header_get_wall_offset(&h, &off))
 		fmt.wall_offset_ns = off;
 	t = tr_trail_new();
+	tw = tr_twrows_new();
 	tr_fmt_print_header(out, &fmt);
 	for (size_t at = TR_REC; at + TR_REC <= c->len; at += TR_REC) {
 		struct tcptrail_event ev;
@@ -77,14 +98,18 @@ static void replay(const struct cap *c, const struct tr_fmt *base, const struct 
 		}
 		if (!tr_filter_match(flt, &ev, 1))
 			continue;
-		if (ev.kind == TCPTRAIL_EV_LOST)
+		if (ev.kind == TCPTRAIL_EV_LOST) {
 			tr_fmt_print_lost(out, &ev);
-		else
+		} else {
 			conn = tr_trail_add(t, &ev);
+			tr_twrows_add(tw, &ev);
+		}
 		tr_fmt_print_event(out, &fmt, &ev, conn ? &conn->isns : NULL);
 	}
 	if (fmt.format == TR_FMT_TEXT)
 		tr_trail_print(out, t, &fmt, t->last_ts);
+	tr_twrows_print(out, tw, fmt.format, 0);
+	tr_twrows_free(tw);
 	tr_trail_free(t);
 }
 
@@ -203,7 +228,7 @@ int main(int argc, char **argv)
 	add_seed(fx_pair, 0);
 	add_seed(fx_pair, 1);
 	add_seed(fx_v6, 0);
-	add_seed(fx_vm, 1);
+	add_capture("curl.bin");
 	regressions(out);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < iters; i++) {
