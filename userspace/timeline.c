@@ -101,10 +101,10 @@ static void tl_resent(struct timeline *tl, const struct tcptrail_event *ev, uint
 	r = tl_push(tl, ev->ts_ns, "", 1, 0);
 	if (timeout) {
 		tr_fmt_secs(why, sizeof(why), timeout);
-		snprintf(r->end, sizeof(r->end), "%s sent again (%s after %s)", tr_resent_name(what),
-			 tr_kind_name(ev->kind), why);
+		snprintf(r->end, sizeof(r->end), "%s sent again after a %s timeout (%s)",
+			 tr_resent_name(what), why, tr_kind_name(ev->kind));
 	} else {
-		snprintf(r->end, sizeof(r->end), "%s sent again (%s, no timeout)", tr_resent_name(what),
+		snprintf(r->end, sizeof(r->end), "%s sent again, no timeout (%s)", tr_resent_name(what),
 			 tr_kind_name(ev->kind));
 	}
 }

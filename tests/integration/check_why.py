@@ -3,8 +3,10 @@
 
 Keys: NAME-c / NAME-s, the netns inodes of each scenario's client and
 server; NAME.app, "ERRNO:SECONDS" that the client application saw;
-linear, tcp_syn_linear_timeouts (0 where the kernel has none).
+linear, tcp_syn_linear_timeouts (0 where the kernel has none); ladders,
+the folder with `tcptrail -t` of some scenarios (NAME.ladder).
 """
+import re
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
@@ -253,6 +255,69 @@ def main():
         expect(shape(evs)[-1] == "state:%s>CLOSE" % state, "%s: %s %s -> CLOSE" % (name, who, state))
         ended(name, side, evs, "orphan_timeout", "ETIMEDOUT")
     expect(app(name)[0] == "timeout", "%s: the client gave up waiting for the FIN" % name)
+
+    # The reader's summary of the same records: ladders and timelines.
+    def ladder(name):
+        with open("%s/%s.ladder" % (arg["ladders"], name)) as f:
+            text = f.read()
+        print("--- tcptrail -t, %s:\n%s" % (name, text))
+        return text
+
+    name = "blackhole"
+    text = ladder(name)
+    for k, at, fired in want:
+        m = re.search(r"\|-- SYN seq=0 \(retrans %d, \+([0-9.]+) s\) -+>\|" % k, text)
+        expect(m and near(float(m.group(1)), at, 0.6),
+               "%s ladder: SYN retransmit %d drawn %.1f s after the first SYN (%s)" % (
+                   name, k, at, m and m.group(1)))
+    m = re.search(r"slow: SYN_SENT ([0-9.]+) s, 2 SYN retransmits \(timeouts (.*?)\): ([0-9.]+) s of it", text)
+    expect(m and m.group(2) == "%g s, %g s" % (want[0][2], want[1][2])
+           and abs(float(m.group(3)) - want[0][2] - want[1][2]) < 0.001
+           and near(float(m.group(1)), total, 1.0),
+           "%s timeline: SYN_SENT %.0f s, 2 SYN retransmits, their timeouts (%s)" % (
+               name, total, m and m.group(0)))
+    expect("-> CLOSE: syn_timeout, errno ETIMEDOUT" in text and
+           re.search(r"client SYN_SENT->CLOSE\s*(\|.*\|\s*)?\(syn_timeout, errno ETIMEDOUT\)", text),
+           "%s: timeline and ladder say syn_timeout, ETIMEDOUT" % name)
+
+    # As many SYN retransmits as the records hold (the checks above want one;
+    # a host too busy to mend the link in time makes it two).
+    name = "synlost"
+    text = ladder(name)
+    rt = [e for e in retrans(conn(name, "c")) if e["flags"] & F_SYN]
+    for e in rt:
+        m = re.search(r"\|-- SYN seq=0 \(retrans %d, \+([0-9.]+) s\) -+>\|" % e["count"], text)
+        expect(m and abs(float(m.group(1)) - secs(e)) < 0.051,
+               "%s ladder: SYN retransmit %d drawn at its record's %.3f s (%s)" % (
+                   name, e["count"], secs(e), m and m.group(1)))
+    fired = ", ".join("%g s" % (int(e["timeout_ns"]) / 1e9) for e in rt)
+    expect(rt and re.search(r"slow: SYN_SENT [0-9.]+ s, %d SYN retransmits? \(timeouts? %s\)" % (
+        len(rt), re.escape(fired)), text),
+        "%s timeline: SYN_SENT's %d SYN retransmits, timeouts %s" % (name, len(rt), fired))
+    expect("-> CLOSE: active_close" in text or "full socket released (active_close)" in text,
+           "%s timeline: the client's close is active_close" % name)
+
+    name = "linger0"
+    text = ladder(name)
+    expect(re.search(r"\|-- RST( seq=\d+)? -+>\|.*server rst_sent \(linger0\)", text)
+           or re.search(r"\|<-+ RST( seq=\d+)? --\|.*server rst_sent \(linger0\)", text),
+           "%s ladder: the server's RST drawn, sent because of linger0" % name)
+    expect(re.search(r"<-+ RST( seq=\d+)? --\|.*client rst_recv", text),
+           "%s ladder: the client's RST received" % name)
+    expect("reset, errno ECONNRESET" in text, "%s: the client's close: reset, ECONNRESET" % name)
+
+    name = "lastack"
+    text = ladder(name)
+    for who, state in (("client", "FIN_WAIT1"), ("server", "LAST_ACK")):
+        # One end per netns: the client draws from the left, the server from the right.
+        arrow = r"-- FIN seq=\d+ \(retrans 1, \+[0-9.]+ m?s\) -+>" if who == "client" else \
+            r"<-+ FIN seq=\d+ \(retrans 1, \+[0-9.]+ m?s\) --"
+        expect(re.search(r"%s\|.*%s retrans %s" % (arrow, who, state), text),
+               "%s ladder: the %s's FIN sent again in %s" % (name, who, state))
+        expect(re.search(r"slow: %s [0-9.]+ s, \d+ FIN retransmits? \(timeouts? " % state, text),
+               "%s timeline: %s's FIN retransmits and their timeouts" % (name, state))
+    expect(text.count("orphan_timeout, errno ETIMEDOUT") >= 2,
+           "%s: both ends' orphan_timeout, ETIMEDOUT" % name)
 
     if trail.FAILED:
         raise SystemExit("%d checks failed" % len(trail.FAILED))

@@ -22,6 +22,8 @@
 #   lastack    the server's side of the link broken, the client closes
 #              first: each FIN retransmitted, in FIN_WAIT1 and in LAST_ACK,
 #              until both orphans give up (tcp_orphan_retries=1)
+# and the reader's ladders of blackhole, synlost, linger0 and lastack draw
+# those retransmits and RSTs where they happened, with the causes.
 . "$(dirname "$0")/lib.sh"
 
 WHY="python3 $TOP/tests/integration/why.py"
@@ -139,8 +141,14 @@ for s in $ALL; do
 		TcpExtTCPTimeouts TcpExtTCPRetransFail TcpExtTCPLossProbes | awk '!/^#/ { printf "%s=%s ", $1, $2 }')"
 done
 drain >"$R/why.events"
+# The reader on the same records: timelines and ladders with the
+# retransmits, RSTs and causes (check_why.py reads them).
+for s in blackhole synlost linger0 lastack; do
+	"$TCPTRAIL_BIN" -t -d 1 -n "$s-c" -n "$s-s" >"$R/$s.ladder" 2>&1 ||
+		fail "tcptrail -t for $s: $(tail -3 "$R/$s.ladder")"
+done
 
-args=(linear="$linear")
+args=(linear="$linear" ladders="$R")
 for s in $ALL; do
 	args+=("$s-c=$(stat -L -c %i "/run/netns/$s-c")" "$s-s=$(stat -L -c %i "/run/netns/$s-s")")
 	args+=("$s.app=$(awk '$1 == "result" { print $2 ":" $3 }' "$R/$s.out")")
