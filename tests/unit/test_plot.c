@@ -327,7 +327,7 @@ static int promtool_ok(const char *text)
 	args[1] = cmd;
 	ok = !run_program("sh", args, NULL, &r) && r.status == 0;
 	if (!ok)
-		tap_diag("promtool: status %d: %s%s", r.status, r.out, r.err);
+		tap_diag("promtool (scripts/setup unpacks it into the cache; scripts/check puts it on PATH): status %d: %s%s", r.status, r.out, r.err);
 	run_free(&r);
 	return ok;
 }
