@@ -350,6 +350,7 @@ static void each_flag(const struct tcptrail_event *ev, void (*put)(void *arg, co
  */
 #define ADDR_NARROW 21
 #define ADDR_WIDE 47
+#define NARROW_COLS 120
 
 static int time_width(const struct tr_fmt *fmt)
 {
@@ -369,11 +370,21 @@ static void text_row(FILE *f, const struct tr_fmt *fmt, const char *when, const 
 		     const char *extra)
 {
 	int aw = fmt->wide ? ADDR_WIDE : ADDR_NARROW;
+	int n;
 
-	fprintf(f, "%-*s %-7s %-15s %-*s %-*s %-26s %10s", time_width(fmt), when, pid, comm, aw, la,
-		aw, ra, trans, ms);
-	if (fmt->wide)
-		fprintf(f, " %10s %10s %10s", isn, snd, rcv);
+	n = fprintf(f, "%-*s %-7s %-15s %-*s %-*s %-26s %10s", time_width(fmt), when, pid, comm,
+		    aw, la, aw, ra, trans, ms);
+	if (fmt->wide) {
+		fprintf(f, " %10s %10s %10s%s\n", isn, snd, rcv, extra);
+		return;
+	}
+	/*
+	 * Narrow lines stay within a terminal of NARROW_COLS: what does not fit
+	 * (a close's cause and errno, flags) goes on the next line, indented
+	 * under the PID column so that it reads as part of the event above.
+	 */
+	if (n > 0 && n <= NARROW_COLS && *extra && n + (int)strlen(extra) > NARROW_COLS)
+		fprintf(f, "\n%*s", time_width(fmt), "");
 	fprintf(f, "%s\n", extra);
 }
 
