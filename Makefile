@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Makefile - build the module and the reader; run the tests and the demo; install (make install, DKMS, .debs).
 
 # The kernel to install for: the running one unless told (KVER=6.1.0-57-amd64).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Shared helpers for tcptrail's scripts: paths, errors, Debian kernel lookup.
 # shellcheck shell=bash
 

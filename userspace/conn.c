@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* conn.c - connection tracking: events grouped by connection, each end's role, pairing the two ends. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* conn.h - connection tracking: events grouped by connection, each end's role, pairing the two ends. */
 #ifndef TCPTRAIL_CONN_H
 #define TCPTRAIL_CONN_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* conntab.c - connections by (netns, cookie), each with its caller's data, for hist and timewait. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* conntab.h - connections by (netns, cookie), each with its caller's data, for hist and timewait. */
 #ifndef TCPTRAIL_CONNTAB_H
 #define TCPTRAIL_CONNTAB_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* filter.c - parsing --port/--addr/--state/... values, the control commands they become, local matching. */
 #include <arpa/inet.h>
 #include <ctype.h>

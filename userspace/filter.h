@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* filter.h - parsing --port/--addr/--state/... values, the control commands they become, local matching. */
 #ifndef TCPTRAIL_FILTER_H
 #define TCPTRAIL_FILTER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* follow.c - `tcptrail run`: which events belong to the command's connections and their local peers. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* follow.h - `tcptrail run`: which events belong to the command's connections and their local peers. */
 #ifndef TCPTRAIL_FOLLOW_H
 #define TCPTRAIL_FOLLOW_H

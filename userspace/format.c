@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* format.c - printing events as aligned text, JSON Lines or CSV. */
 #include <arpa/inet.h>
 #include <inttypes.h>

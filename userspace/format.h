@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* format.h - printing events as aligned text, JSON Lines or CSV. */
 #ifndef TCPTRAIL_FORMAT_H
 #define TCPTRAIL_FORMAT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* hist.c - `tcptrail hist`: log2 histograms of connect, handshake, closing-state and lifetime times. */
 #include <inttypes.h>
 #include <stdlib.h>

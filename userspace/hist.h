@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* hist.h - `tcptrail hist`: log2 histograms of connect, handshake, closing-state and lifetime times. */
 #ifndef TCPTRAIL_HIST_H
 #define TCPTRAIL_HIST_H

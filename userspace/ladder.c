@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* ladder.c - the ladder (sequence) diagram of one connection, from one or both of its ends. */
 #include <inttypes.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* ladder.h - the ladder (sequence) diagram of one connection, from one or both of its ends. */
 #ifndef TCPTRAIL_LADDER_H
 #define TCPTRAIL_LADDER_H

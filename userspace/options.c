@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* options.c - the command line, parsed into struct tr_opts (apart from main so tests can call it). */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* options.h - the command line, parsed into struct tr_opts (apart from main so tests can call it). */
 #ifndef TCPTRAIL_OPTIONS_H
 #define TCPTRAIL_OPTIONS_H

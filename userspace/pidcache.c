@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* pidcache.c - `tcptrail run`: is a pid the command or one of its descendants? Verdicts cached per pid. */
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* pidcache.h - `tcptrail run`: is a pid the command or one of its descendants? Verdicts cached per pid. */
 #ifndef TCPTRAIL_PIDCACHE_H
 #define TCPTRAIL_PIDCACHE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* plot.c - `tcptrail plot`: the timeline of many connections, or the ladder of one, as SVG. */
 #include <inttypes.h>
 #include <stdlib.h>

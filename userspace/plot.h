@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* plot.h - `tcptrail plot`: the timeline of many connections, or the ladder of one, as SVG. */
 #ifndef TCPTRAIL_PLOT_H
 #define TCPTRAIL_PLOT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* prom.c - Prometheus text exposition (what node_exporter's textfile collector reads) of stats and hist. */
 #include <inttypes.h>
 #include <string.h>

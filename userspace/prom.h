@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* prom.h - Prometheus text exposition (what node_exporter's textfile collector reads) of stats and hist. */
 #ifndef TCPTRAIL_PROM_H
 #define TCPTRAIL_PROM_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* record.c - decoding and validating tcptrail's binary records, name tables, TCP seq math. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* record.h - decoding and validating tcptrail's binary records, name tables, TCP seq math. */
 #ifndef TCPTRAIL_RECORD_H
 #define TCPTRAIL_RECORD_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* summary.c - the end-of-stream summary of `run` and --timeline: timelines, and a ladder per connection. */
 #include "ladder.h"
 #include "summary.h"

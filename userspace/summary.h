@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* summary.h - the end-of-stream summary of `run` and --timeline: timelines, and a ladder per connection. */
 #ifndef TCPTRAIL_SUMMARY_H
 #define TCPTRAIL_SUMMARY_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* svg.c - writing standalone SVG by hand: the document, shapes, and text escaped for XML. */
 #include "svg.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* svg.h - writing standalone SVG by hand: the document, shapes, and text escaped for XML. */
 #ifndef TCPTRAIL_SVG_H
 #define TCPTRAIL_SVG_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tcptrail.c - the tcptrail command: trace TCP state changes, follow a command's connections, show stats. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tcpwork.c - TCP workloads whose closing order is chosen, for compare-timewait, the integration tests and make bench. */
 #include <arpa/inet.h>
 #include <errno.h>

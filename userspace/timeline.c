@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* timeline.c - one connection's timeline: the states it went through, how long each lasted, what ended it. */
 #include <inttypes.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* timeline.h - one connection's timeline: the states it went through, how long each lasted, what ended it. */
 #ifndef TCPTRAIL_TIMELINE_H
 #define TCPTRAIL_TIMELINE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* timewait.c - `tcptrail timewait`: one row per connection, how its closing state (TIME_WAIT, orphaned FIN_WAIT2) went. */
 #include <arpa/inet.h>
 #include <inttypes.h>

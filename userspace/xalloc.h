@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* xalloc.h - allocation for the reader: out of memory ends the program with a message. */
 #ifndef TCPTRAIL_XALLOC_H
 #define TCPTRAIL_XALLOC_H

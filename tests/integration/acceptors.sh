@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # 100 threads blocked in accept() on one listener do not starve the probes: every child keeps its 4-tuple, ISNs and owner, no probe misses (issue 9, defect 5).
 . "$(dirname "$0")/lib.sh"
 

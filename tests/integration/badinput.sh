@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Hostile input changes nothing and leaks nothing: fuzzed control writes, odd reads and lseeks of raw/events, module parameters at and past their bounds, no kernel pointer or uninitialised byte in any output (issue 9, campaign "bad input").
 . "$(dirname "$0")/lib.sh"
 

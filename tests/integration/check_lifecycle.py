@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Checks the events of timewait.sh: check_lifecycle.py FILE key=value..."""
 import sys
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Checks the events of why.sh: check_why.py FILE key=value...
 
 Keys: NAME-c / NAME-s, the netns inodes of each scenario's client and

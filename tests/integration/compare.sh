@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # compare: scripts/compare-timewait on a reduced matrix (5 connections per
 # workload, every setting at once), checked against what Linux does, from the
 # numbers it measured: TIME_WAIT lasts 60 s whatever tcp_fin_timeout says, an

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # control: bad writes are rejected and change nothing; filters, pause and
 # clear work; concurrent writers are safe.
 . "$(dirname "$0")/lib.sh"

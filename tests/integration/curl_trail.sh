@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # A curl to a local python3 http.server, IPv4 and IPv6: both sides' full
 # trails, in order, with real ports, cookies and ISNs.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # hook=kprobe: tcp_set_state instead of the tracepoint. Same trails, but
 # without CLOSE->LISTEN and the child's LISTEN->SYN_RECV (documented).
 . "$(dirname "$0")/lib.sh"

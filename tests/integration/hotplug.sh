@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # CPU 1 taken offline and back while traffic is traced: the events recorded on CPU 1 before stay readable (by new readers and by one opened before), no loss is reported that did not happen, tracing on CPU 1 resumes, no splat.
 # Campaign part of issue 9 (rings are per possible CPU). No skipping: a guest
 # without CPU hotplug fails here. Sizes: TT_HOTPLUG rounds (default 2).

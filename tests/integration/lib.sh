@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Helpers for the integration tests, which run as root inside the dev VM.
 # shellcheck shell=bash
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # A small ring overflows: the reader is told exactly how many it missed.
 . "$(dirname "$0")/lib.sh"
 

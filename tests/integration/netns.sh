@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Each network namespace sees its own events; the initial one can opt in
 # to all, and every event carries its netns inode.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Namespaces created and destroyed with live connections, TIME_WAITs and open tcptrail files in them ('netns all' on for half): every TIME_WAIT purged with its namespace gets its tw_exit (cause netns), table_used returns to its baseline, no splat.
 # Issue 9: defect 6 (20 TIME_WAITs purged with their netns gave 20 tw_enter,
 # 0 tw_exit; table_used stayed up), and the netns-churn part of the campaign.

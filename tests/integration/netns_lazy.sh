@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # A network namespace costs (close to) nothing until someone opens its
 # tcptrail files; the ring then comes, charged to the opener's memory cgroup.
 # Prints the memory per netns with and without the module (figures:).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Four raw readers (2 fast, 2 slow) of one netns's ring during TT_EVENTS events: for each, received + reported lost == produced, exactly (issue 9, campaign "overflow").
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # The packaged install in the VM: the DKMS-built module (tests/package/host
 # built it on the host with dkms, signed) loads, and the tcptrail .deb's
 # reader, unpacked with dpkg -x (/ is read-only here), follows a curl.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Module parameters: nonsense fails the load with a clear message; good
 # values show in stats.
 . "$(dirname "$0")/lib.sh"

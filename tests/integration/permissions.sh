@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Sequence numbers are secrets: events, raw and control need root with
 # CAP_NET_ADMIN; stats is world-readable; an fd keeps its opener's rights.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Readers of tcptrail files that wait in chosen ways, for the unload and
 netns-exit tests.
 

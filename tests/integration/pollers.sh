@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # rmmod and netns exit never block on readers, whatever they wait in (select on writefds or exceptfds, a SIGSTOPped poller, epoll, poll, read; an unprivileged user's select in its own netns): bounded, no hang, later namespaces still die.
 # Defect 2 of issue 9: rmmod blocked for good in 2 of 5 rounds with a select()
 # on the write set; a netns whose files were held made cleanup_net spin.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # The tcptrail reader against the real module: run -- curl follows both
 # sides, keeps curl's exit status, JSON parses and agrees with the /proc
 # text; a missing module is a clear error.

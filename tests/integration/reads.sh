@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # One open file read by several threads at once with pread(): every record
 # goes to exactly one of them, and received + reported lost == produced.
 # lseek(fd, 0, SEEK_CUR) tells the position and keeps a half-read line; a raw

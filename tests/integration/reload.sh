@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Load/read/unload TT_CYCLES times under an IPv4+IPv6 connection storm pinned to CPU 0, with readers and racing control writes: no crash, every rmmod returns within 30 s, every reader ends.
 # Defect 0 of issue 9: 6.1 panicked in a kretprobe trampoline after 5-40 cycles.
 # Sizes: TT_CYCLES (default 8, campaign 100), TT_READ_SECS per cycle (1).

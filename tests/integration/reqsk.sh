@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Half-open handshakes whose SYN-ACK retries run out give their table slot back and each get a req_drop with its cause (issue 9, defect 1).
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # The two completed events carry the connection's own sequence numbers: child LISTEN->SYN_RECV snd_nxt=isn+1 rcv_nxt=peer_isn+1, client CLOSE->SYN_SENT snd_una=isn snd_nxt=isn+1 (issue 9, defect 8).
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """A connection storm for the stress tests: connect, request, response, close,
 over and over, IPv4 and IPv6 in turn, against servers in the same process.
 

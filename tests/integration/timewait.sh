@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # The whole life of closing connections, each scenario in its own pair of
 # network namespaces (veth, netem 50 ms on the client side), all at once so
 # the one TIME_WAIT minute is waited for only once:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Reads and checks /proc/net/tcptrail/events text for the integration tests.
 
 drain PATH                 print every event held for a new reader, never block

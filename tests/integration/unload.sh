@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # rmmod while connections are being made and readers block in read() and
 # poll(): it succeeds, the readers end, the guest log stays clean.
 . "$(dirname "$0")/lib.sh"

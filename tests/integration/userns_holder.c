@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /*
  * userns_holder.c - run a command as an unprivileged user inside a user and
  * network namespace of that user's own (what `unshare -Urn` does), from the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Peers for why.sh: connections that end, or stall, in a chosen way.
 
 server PORT MODE       listen on all addresses; per connection MODE is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Why connections end, and why they are slow (issue 12): each scenario in its
 # own pair of network namespaces (veth, neighbours permanent so that only
 # TCP's timers decide), the link broken with netem "loss 100%" on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* fixtures.c - records for the tests: real captures from the VM, and synthetic ones for what no run gives. */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* fixtures.h - records for the tests: real captures from the VM, and synthetic ones for what no run gives. */
 #ifndef TR_FIXTURES_H
 #define TR_FIXTURES_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tap.c - the unit tests' tiny harness: "ok N - name" lines, golden files, running the binary. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* tap.h - the unit tests' tiny harness: "ok N - name" lines, golden files, running the binary. */
 #ifndef TR_TAP_H
 #define TR_TAP_H

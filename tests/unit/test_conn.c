@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_conn.c - connection tracking: connections by cookie, roles, ISNs, "gone", pairing the two ends. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_conventions.c - issue 11: line widths, machine output, filters, times, peer habits, fuzzing. */
 #include <ctype.h>
 #include <dirent.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_e2e.c - the tcptrail binary end to end: errors, lost records, kernel filters, run, stats, captures. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_follow.c - `run`: following the command's connections, and the pid cache that says whose they are. */
 #include <signal.h>
 #include <string.h>

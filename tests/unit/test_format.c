@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_format.c - golden text/JSON/CSV output for IPv4 and IPv6 records, escaping, relative seq. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_hist.c - `tcptrail hist` over the client/server fixture: each histogram's count and bucket. */
 #include <stdio.h>
 #include <string.h>

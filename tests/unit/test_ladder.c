@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_ladder.c - ladder diagrams of synthetic record sequences, against golden files. */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_main.c - runs every unit test suite and prints "N passed, N failed". */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_options.c - option parsing (valid and invalid), control commands, local filter matching. */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_plot.c - plot's SVG and the Prometheus output, checked with xmllint, rsvg-convert, promtool and against the captures. */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_record.c - header checks (ABI mismatch), record decoding, name tables, seq math with wrap-around. */
 #include <string.h>
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_timewait.c - tcptrail timewait over the VM's captures and synthetic records; the connection table. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* fuzz_capture.c - mutated fixture captures through the decoder, every output form and timewait rows, under ASan+UBSan. */
 #include <stdint.h>
 #include <stdio.h>
