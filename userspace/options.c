@@ -22,10 +22,11 @@ enum {
 };
 
 /* No -c for --comm: -c N is a count in tcpdump, tshark and ping. */
-static const char short_opts[] = "+:o:rWHtd:Nc:p:a:s:P:n:f:w:46hV";
+static const char short_opts[] = "+:o:O:rWHtd:Nc:p:a:s:P:n:f:w:46hV";
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
+	{ "out-file", required_argument, NULL, 'O' },
 	{ "relative", no_argument, NULL, 'r' },
 	{ "wide", no_argument, NULL, 'W' },
 	{ "no-header", no_argument, NULL, 'H' },
@@ -91,6 +92,9 @@ static int one_option(int c, const char *arg, const char *bad, struct tt_opts *o
 			return -1;
 		}
 		o->format_set = 1;
+		return 0;
+	case 'O':
+		o->out_file = arg;
 		return 0;
 	case 'r':
 		o->relative = 1;
@@ -280,8 +284,8 @@ enum tt_opts_result tt_parse_options(int argc, char **argv, struct tt_opts *o, c
 	case TT_MODE_HIST:
 		if (next < argc)
 			FAIL("unexpected argument '%s'", argv[next]);
-		if (nformat || o->raw_out || o->timeline || o->wide || o->relative || o->count ||
-		    o->wait_set)
+		if (nformat || o->raw_out || o->out_file || o->timeline || o->wide || o->relative ||
+		    o->count || o->wait_set)
 			FAIL("hist prints histograms: it takes filters, --file, --duration, --now "
 			     "and --by, not output options");
 		break;
