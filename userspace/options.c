@@ -26,10 +26,11 @@ enum {
 };
 
 /* No -c for --comm: -c N is a count in tcpdump, tshark and ping. */
-static const char short_opts[] = "+:o:rWHtd:Nc:p:a:s:P:n:f:w:46hV";
+static const char short_opts[] = "+:o:O:rWHtd:Nc:p:a:s:P:n:f:w:46hV";
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
+	{ "out-file", required_argument, NULL, 'O' },
 	{ "relative", no_argument, NULL, 'r' },
 	{ "wide", no_argument, NULL, 'W' },
 	{ "no-header", no_argument, NULL, 'H' },
@@ -105,6 +106,9 @@ static int one_option(int c, const char *arg, const char *bad, struct tr_opts *o
 			return -1;
 		}
 		o->format_set = 1;
+		return 0;
+	case 'O':
+		o->out_file = arg;
 		return 0;
 	case 'r':
 		o->relative = 1;
@@ -331,7 +335,7 @@ enum tr_opts_result tr_parse_options(int argc, char **argv, struct tr_opts *o, c
 		if (next < argc)
 			FAIL("unexpected argument '%s'", argv[next]);
 		if ((nformat && o->out != TR_OUT_PROMETHEUS) || o->format != TR_FMT_TEXT ||
-		    o->raw_out || o->timeline || o->wide || o->relative || o->count || o->wait_set)
+		    o->raw_out || o->out_file || o->timeline || o->wide || o->relative || o->count || o->wait_set)
 			FAIL("hist prints histograms: it takes filters, --file, --duration, --now, "
 			     "--by and -o prometheus, not other output options");
 		break;

@@ -38,6 +38,7 @@ struct tr_opts {
 	int wait_set;
 	const char *file;	/* --file: a capture instead of /proc */
 	const char *raw_out;
+	const char *out_file;	/* -O: the formatted output, instead of stdout */
 	struct tr_filter filter;
 	char **cmd;		/* run: NULL-terminated */
 };

@@ -82,6 +82,8 @@ static const char usage_text[] =
 	"\n"
 	"Output:\n"
 	"  -o, --output FORMAT   text (default), json (JSON Lines) or csv\n"
+	"  -O, --out-file FILE   write the output to FILE, not stdout (run: CMD keeps\n"
+	"                        stdout for its own)\n"
 	"  -W, --wide            text: IPv6-wide address columns, ISN, SND_NXT, RCV_NXT,\n"
 	"                        peer ISN and the sysctl snapshot\n"
 	"  -r, --relative        seq/ack relative to the ISNs (text: implies -W;\n"
@@ -144,6 +146,8 @@ static const char usage_text[] =
 	"    tcptrail run -- curl -s http://example.com/\n"
 	"                                    # curl's connections, then ladders\n"
 	"    tcptrail run --wait -1 -- ./client # ... and wait out TIME_WAIT\n"
+	"    tcptrail run -O trail.txt -- curl -s http://example.com/ >page.html\n"
+	"                                    # the page and the trail, each to its file\n"
 	"    tcptrail -w cap.bin -d 60       # save a minute of records\n"
 	"    tcptrail -f cap.bin -t --time=date # replay them, dated, with timelines\n"
 	"    tcptrail hist --by port -d 60   # a minute of latencies, per service port\n"
@@ -197,6 +201,7 @@ struct app {
 	pid_t child;
 	int child_done, child_status;
 	int64_t child_exit_ns;
+	int cmd_stdout;			/* -O: the stdout CMD gets (ours goes to the file) */
 	int out_broken;
 	int out_errno;			/* why stdout failed; EPIPE is quiet */
 	int truncated;			/* the capture ended inside a record */
@@ -334,6 +339,15 @@ static void say_open_error(const char *path, int err, int live)
 		fprintf(stderr, "tcptrail: cannot open %s: %s\n", path, strerror(err));
 }
 
+/* Same device and inode, whatever the names: an output must never truncate an open file. */
+static int same_file(int fd, const char *path)
+{
+	struct stat fd_st, path_st;
+
+	return !fstat(fd, &fd_st) && !stat(path, &path_st) && fd_st.st_dev == path_st.st_dev &&
+	       fd_st.st_ino == path_st.st_ino;
+}
+
 /* Open the record stream and check its header. */
 static int open_stream(struct app *a)
 {
@@ -382,11 +396,8 @@ static int open_stream(struct app *a)
 
 	if (a->o.raw_out) {
 		struct tcptrail_header out = h;
-		struct stat in_st, out_st;
 
-		/* Same device and inode, whatever the names: never truncate the input. */
-		if (!fstat(a->fd, &in_st) && !stat(a->o.raw_out, &out_st) &&
-		    in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino) {
+		if (same_file(a->fd, a->o.raw_out)) {
 			fprintf(stderr, "tcptrail: %s is the file being read; not overwriting it\n",
 				a->o.raw_out);
 			return -1;
@@ -409,6 +420,37 @@ static int open_stream(struct app *a)
 		fprintf(stderr, "tcptrail: %s: %s\n", a->path, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * -O: stdout becomes the file, so every printf of the output goes there;
+ * CMD (run) gets the original stdout back in start_child.
+ */
+static int open_output(struct app *a)
+{
+	const char *path = a->o.out_file;
+	int fd;
+
+	if (!path)
+		return 0;
+	if (same_file(a->fd, path) || (a->raw_out && same_file(fileno(a->raw_out), path))) {
+		fprintf(stderr, "tcptrail: %s is the file being %s; not overwriting it\n", path,
+			same_file(a->fd, path) ? "read" : "saved by -w");
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		fprintf(stderr, "tcptrail: cannot create %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	a->cmd_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (a->cmd_stdout < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		fprintf(stderr, "tcptrail: %s: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
 	return 0;
 }
 
@@ -628,6 +670,8 @@ static int start_child(struct app *a, const sigset_t *orig_mask)
 	if (a->child == 0) {
 		signal(SIGPIPE, SIG_DFL);
 		sigprocmask(SIG_SETMASK, orig_mask, NULL);
+		if (a->cmd_stdout >= 0 && dup2(a->cmd_stdout, STDOUT_FILENO) < 0)
+			_exit(126);
 		execvp(a->o.cmd[0], a->o.cmd);
 		fprintf(stderr, "tcptrail: cannot run %s: %s\n", a->o.cmd[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
@@ -849,6 +893,7 @@ int main(int argc, char **argv)
 		return do_stats(a->dir, a->o.format == TR_FMT_JSON, a->o.out == TR_OUT_PROMETHEUS);
 
 	a->fd = -1;
+	a->cmd_stdout = -1;
 	a->fmt.format = a->o.format;
 	a->fmt.relative = a->o.relative;
 	a->fmt.wide = a->o.wide;
@@ -869,18 +914,20 @@ int main(int argc, char **argv)
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &orig);
 
+	if (open_stream(a) || open_output(a))
+		goto cleanup;
 	/* Fewer, larger writes to a file or pipe (the loop flushes each batch). */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
-	if (open_stream(a) || control_set(a))
+	if (control_set(a))
 		goto cleanup;
 	if (a->o.mode == TR_MODE_RUN || a->o.timeline || a->o.mode == TR_MODE_PLOT)
 		a->trail = tr_trail_new();
 	if (a->o.mode == TR_MODE_PLOT)
 		a->quiet = 1;
 	/* As tcpdump -w: a capture alone is the cheap path (no formatting). */
-	a->quiet = a->quiet || (a->o.raw_out && !a->o.format_set && a->o.mode == TR_MODE_TRACE &&
-				!a->o.timeline);
+	a->quiet = a->quiet || (a->o.raw_out && !a->o.format_set && !a->o.out_file &&
+				a->o.mode == TR_MODE_TRACE && !a->o.timeline);
 	if (a->o.mode == TR_MODE_HIST) {
 		a->hists = tr_hists_new(a->o.hist_by);
 		if (!a->hists) {
@@ -1032,7 +1079,8 @@ int main(int argc, char **argv)
 	ret = a->o.mode == TR_MODE_RUN ? a->child_status : 0;
 	/* A closed pipe (| head) is how a reader is stopped; anything else is an error. */
 	if (a->out_errno && a->out_errno != EPIPE) {
-		fprintf(stderr, "tcptrail: writing output: %s\n", strerror(a->out_errno));
+		fprintf(stderr, "tcptrail: writing %s: %s\n",
+			a->o.out_file ? a->o.out_file : "output", strerror(a->out_errno));
 		ret = 1;
 	}
 	if (a->truncated && a->o.mode != TR_MODE_RUN)
@@ -1056,6 +1104,8 @@ cleanup:
 	}
 	if (a->fd >= 0)
 		close(a->fd);
+	if (a->cmd_stdout >= 0)
+		close(a->cmd_stdout);
 	if (a->have_pids)
 		tr_pidcache_free(&a->pids);
 	tr_trail_free(a->trail);

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The tcptrail reader against the real module: run -- curl follows both
-# sides, keeps curl's exit status, JSON parses and agrees with the /proc
-# text; a missing module is a clear error.
+# sides, keeps curl's exit status and (-O) its stdout, JSON parses and
+# agrees with the /proc text; a missing module is a clear error.
 . "$(dirname "$0")/lib.sh"
 
 BIN=$TCPTRAIL_BIN
@@ -52,6 +52,23 @@ $BIN run --wait 0 -- curl -s -o /dev/null http://127.0.0.1:1/ >/dev/null 2>&1
 rc=$?
 set -e
 check "run exits with curl's status (7: connection refused), got $rc" test "$rc" = 7
+# -O: curl's page alone on stdout, the trail alone in the file.
+$BIN run -o json --wait 1 -O "$out.run-O.json" -- curl -s http://127.0.0.1:8010/ \
+	>"$out.run-O.stdout" || fail "tcptrail run -O FILE -- curl failed ($?)"
+check "run -O: curl's stdout is the page, with no trail in it" python3 - "$out.run-O.stdout" <<'PY'
+import sys
+page = open(sys.argv[1]).read()
+sys.exit(0 if page.startswith("<!DOCTYPE HTML") and "Directory listing" in page and
+         '"event"' not in page else 1)
+PY
+check "run -O: the file has the trail (curl's SYN_SENT .. CLOSE), JSON only" \
+	python3 - "$out.run-O.json" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+curl = [r["new"] for r in recs if r["event"] == "state" and r["comm"] == "curl"]
+print("curl:", curl)
+sys.exit(0 if curl[:2] == ["SYN_SENT", "ESTABLISHED"] and curl[-1] == "CLOSE" else 1)
+PY
 # hist over real connections: three curls, each measured once on both ends.
 $BIN hist -N -d 6 -p 8010 >"$out.hist" 2>&1 &
 hist=$!

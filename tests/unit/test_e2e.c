@@ -450,8 +450,85 @@ static void output_errors(void)
 	run_free(&r);
 }
 
+/* -O: the output in a file; run's command keeps stdout; never onto a file in use. */
+static void out_file(void)
+{
+	const char *dir = tmpdir_make();
+	const char *f = path_in(dir, "out.txt"), *cap = path_in(dir, "cap.bin");
+	const char *alias = path_in(dir, "alias.bin");
+	const char *pdir = fake_proc("", NULL, 0);
+	char kv[4300];
+	const char *env[] = { kv, NULL };
+	struct run_result r, plain;
+	char *got;
+	size_t len;
+
+	snprintf(kv, sizeof(kv), "TCPTRAIL_PROC_DIR=%s", pdir);
+	{
+		const char *args[] = { "run", "--wait", "0", "-O", f, "--", "sh", "-c",
+				       "echo from-cmd", NULL };
+
+		run_tcptrail(args, env, &r);
+		got = read_file(f, NULL);
+		tap_ok(r.status == 0 && !strcmp(r.out, "from-cmd\n") && got &&
+		       strstr(got, "no TCP connections of the command were seen") &&
+		       !strstr(got, "from-cmd"),
+		       "out-file: run's command keeps stdout, the output goes to the file");
+		free(got);
+		run_free(&r);
+	}
+	{
+		const char *args[] = { "--file", fx_path("pair"), "-t", "-O", f, NULL };
+		const char *to_stdout[] = { "--file", fx_path("pair"), "-t", NULL };
+
+		run_tcptrail(to_stdout, fixed_time, &plain);
+		run_tcptrail(args, fixed_time, &r);
+		got = read_file(f, &len);
+		tap_ok(r.status == 0 && !r.outlen && got && len == plain.outlen && len &&
+		       !memcmp(got, plain.out, len),
+		       "out-file: the file holds what stdout would have, stdout nothing");
+		free(got);
+		run_free(&r);
+		run_free(&plain);
+	}
+	{
+		/* -w with -O: the output is asked for, so it is printed. */
+		const char *args[] = { "--file", fx_path("pair"), "-w", cap, "-O", f, NULL };
+		const char *onto_input[] = { "--file", cap, "-O", alias, NULL };
+		const char *onto_capture[] = { "--file", fx_path("pair"), "-w", cap, "-O", cap, NULL };
+		struct stat st0, st1;
+
+		run_tcptrail(args, fixed_time, &r);
+		got = read_file(f, &len);
+		tap_ok(r.status == 0 && got && len > 0 && !stat(cap, &st0) && st0.st_size > 0,
+		       "out-file: with -w, the records are saved and the output printed");
+		free(got);
+		run_free(&r);
+		link(cap, alias);
+		run_tcptrail(onto_input, fixed_time, &r);
+		stat(cap, &st1);
+		tap_ok(r.status == 1 && strstr(r.err, "is the file being read") &&
+		       st1.st_size == st0.st_size,
+		       "out-file: onto the input (another name) is refused, input intact: %s", r.err);
+		run_free(&r);
+		run_tcptrail(onto_capture, fixed_time, &r);
+		tap_ok(r.status == 1 && strstr(r.err, "is the file being saved by -w"),
+		       "out-file: onto -w's capture is refused: %s", r.err);
+		run_free(&r);
+	}
+	{
+		const char *args[] = { "--file", fx_path("pair"), "-O", "/dev/full", NULL };
+
+		run_tcptrail(args, fixed_time, &r);
+		tap_ok(r.status == 1 && strstr(r.err, "writing /dev/full: No space left on device"),
+		       "out-file: a write error names the file: %s", r.err);
+		run_free(&r);
+	}
+}
+
 void test_e2e(void)
 {
+	out_file();
 	capture_onto_itself();
 	capture_truncated();
 	output_errors();

@@ -70,6 +70,13 @@ static void valid(void)
 	       "options: stats");
 	tap_ok(parse("-f cap.bin -w out.bin -t", &o, err, sizeof(err)) == TR_OPTS_OK &&
 	       !strcmp(o.file, "cap.bin") && !strcmp(o.raw_out, "out.bin"), "options: file and raw-out");
+	tap_ok(parse("-O trail.txt run -o json -- curl -s -O http://x/f", &o, err, sizeof(err)) ==
+		       TR_OPTS_OK && o.mode == TR_MODE_RUN && !strcmp(o.out_file, "trail.txt") &&
+	       o.format == TR_FMT_JSON && !strcmp(o.cmd[2], "-O"),
+	       "options: -O FILE for run; the command's own -O stays its own");
+	tap_ok(parse("-f cap.bin --out-file=t.txt -w out.bin", &o, err, sizeof(err)) == TR_OPTS_OK &&
+	       !strcmp(o.out_file, "t.txt") && !strcmp(o.raw_out, "out.bin") && !o.format_set,
+	       "options: --out-file with a capture and -w");
 	tap_ok(parse("--help", &o, err, sizeof(err)) == TR_OPTS_HELP &&
 	       parse("run -h", &o, err, sizeof(err)) == TR_OPTS_HELP &&
 	       parse("-V", &o, err, sizeof(err)) == TR_OPTS_VERSION, "options: help and version");
@@ -89,6 +96,7 @@ static void invalid(void)
 		"--time=utc", "--time", "-c 0", "-c x", "-c -3", "run -c 3 -- true", "--cookie sk:xyz",
 		"--cookie 0x", "--netns nosuchname", "--netns /nonexistent/ns", "-c",
 		"-p 1,2,3,4,5 -p 6,7,8,9", "-o csv -t", "-f x --now", "--bogus", "-Z", "extra-arg",
+		"-O", "run -O", "hist -O h.txt", "stats -O s.txt", "--out json",
 	};
 	struct tr_opts o;
 	char err[256];
