@@ -7,6 +7,9 @@
 # installed reader follows a curl, dpkg --purge leaves nothing behind.
 # DKMS compiles under TCG here: minutes (README, "What is tested, and how").
 # tt-timeout: 1500
+# tt-kernels: 6.1
+# (6.12's DKMS build and depmod take another ~15 min under TCG; tests/package/host
+# runs make dkms for both kernels.)
 #
 # The guest's / is the host's, read-only over 9p. An overlay over it, its
 # writes on the guest's tmpfs, is a root that dpkg, DKMS and depmod can
