@@ -36,6 +36,7 @@
 #include <net/request_sock.h>
 #include <net/sock.h>
 #include <net/tcp.h>
+#include <trace/events/sock.h>
 
 #include "compat.h"
 #include "tcptrail.h"
@@ -302,8 +303,13 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		c->peer_isn = ev.peer_isn;
 		c->flags |= TT_CONN_ISN | TT_CONN_PEER_ISN;
 	}
-	if (old == TCP_SYN_SENT && new == TCP_ESTABLISHED) {
-		/* The SYN-ACK's sequence number is the peer's ISN. */
+	if (new == TCP_ESTABLISHED && (old == TCP_SYN_SENT ||
+	    (old == TCP_SYN_RECV && !(c->flags & TT_CONN_PEER_ISN)))) {
+		/*
+		 * The SYN-ACK's sequence number is the peer's ISN; after a
+		 * simultaneous open (SYN_SENT -> SYN_RECV, before rcv_nxt was
+		 * set) the SYN-ACK that completes it has the same.
+		 */
 		c->peer_isn = ev.rcv_nxt - 1;
 		c->flags |= TT_CONN_PEER_ISN;
 	}
@@ -363,6 +369,8 @@ static void tt_probe_set_state(void *data, const struct sock *sk,
 {
 	tt_record_state((struct sock *)sk, old, new, ktime_get_ns());
 }
+
+TT_TP_PROBE_CHECK(inet_sock_set_state, tt_probe_set_state);
 
 /* hook=kprobe: tcp_set_state(sk, state), before the state is stored. */
 static int tt_kp_set_state(struct kprobe *p, struct pt_regs *regs)
