@@ -234,7 +234,7 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 	struct tcptrail_event skip = {};
 	struct net *net = sock_net(sk);
 	int skip_state = 0;
-	bool skipped = false;
+	bool skipped = false, peer_isn_now;
 	u64 pending_ts = 0;
 	struct tt_conn *c;
 	unsigned long flags;
@@ -303,8 +303,9 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		c->peer_isn = ev.peer_isn;
 		c->flags |= TT_CONN_ISN | TT_CONN_PEER_ISN;
 	}
-	if (new == TCP_ESTABLISHED && (old == TCP_SYN_SENT ||
-	    (old == TCP_SYN_RECV && !(c->flags & TT_CONN_PEER_ISN)))) {
+	peer_isn_now = old == TCP_SYN_SENT ||
+		       (old == TCP_SYN_RECV && !(c->flags & TT_CONN_PEER_ISN));
+	if (new == TCP_ESTABLISHED && peer_isn_now) {
 		/*
 		 * The SYN-ACK's sequence number is the peer's ISN; after a
 		 * simultaneous open (SYN_SENT -> SYN_RECV, before rcv_nxt was
