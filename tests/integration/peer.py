@@ -22,7 +22,10 @@ import select
 import sys
 import time
 
-from scapy.all import IP, TCP, Ether, conf  # noqa: E402
+# Only what is needed: scapy.all loads every layer, seconds in a TCG guest.
+from scapy.config import conf
+from scapy.layers.inet import IP, TCP
+from scapy.layers.l2 import Ether
 
 T0 = None
 

@@ -45,6 +45,9 @@
 . "$(dirname "$0")/lib.sh"
 
 WHY="python3 $TOP/tests/integration/why.py"
+# The kernel's own module autoload cannot reach the chroot's modprobe: tc's
+# clsact, u32 and drop (ackloss), ss -K's sock_diag (sskill, twrst1).
+modprobe -a sch_ingress cls_u32 act_gact inet_diag tcp_diag || fail "modprobe"
 load ring_size=16384
 echo "netns all" >$PROC/control
 
