@@ -57,6 +57,9 @@ def main():
                 e["count"], e["timeout_ns"], e["flags"]))
 
     def shape(evs):
+        """The trail's kinds and transitions, but for a TIME_WAIT that ran
+        out before the events were read (the test outlasts some)."""
+        evs = [e for e in evs if e["kind"] != "tw_exit" or e["cause"] != "expired"]
         return ["%s:%s>%s" % (e["kind"], e["old"], e["new"]) if e["kind"] == "state" else e["kind"]
                 for e in evs]
 
@@ -427,16 +430,20 @@ def main():
     expect(len(probes) == 3, "%s: 3 probes (tcp_retries2=3), seq = snd_una - 1 (%d)" % (
         name, len(probes)))
     if len(probes) == 3 and c is not None:
-        base = (probes[1][1] - probes[0][1]) / 2
-        gaps = [probes[1][1] - probes[0][1], probes[2][1] - probes[1][1]]
+        # Each probe timer doubles from B = max(RTO, 200 ms): gaps of 2B,
+        # 4B, then 8B to the CLOSE, each timer up to LATE s late (never
+        # early): some B >= 200 ms must fit all three.
+        late = 0.35
         est = [e for e in evs if e["new"] == "ESTABLISHED"][0]
-        print("%s: probe interval %.3f s, then %s; CLOSE %.3f s after ESTABLISHED" % (
-            name, base, gaps, (c["ts_ns"] - est["ts_ns"]) / 1e9))
-        expect(base >= 0.2 and near(gaps[1], 4 * base, 0.3),
-               "%s: the probe timer backs off from the RTO (>= 200 ms), doubling" % name)
-        expect(near(secs(c), probes[0][1] + 14 * base, 1.0),
-               "%s: CLOSE 8 intervals after the third probe (%.3f s in ESTABLISHED)" % (
-                   name, secs(c)))
+        close_at = syn[0][1] + (c["ts_ns"] - evs[0]["ts_ns"]) / 1e9
+        gaps = [probes[1][1] - probes[0][1], probes[2][1] - probes[1][1],
+                close_at - probes[2][1]]
+        lo = max([0.2] + [(g - late) / m for g, m in zip(gaps, (2, 4, 8))])
+        hi = min((g + late) / m for g, m in zip(gaps, (2, 4, 8)))
+        print("%s: gaps %s s: B in [%.3f, %.3f]; CLOSE %.3f s after ESTABLISHED" % (
+            name, ["%.3f" % g for g in gaps], lo, hi, secs(c)))
+        expect(lo <= hi and est is not None,
+               "%s: probes and CLOSE 2B, 4B, 8B apart, B >= 200 ms (doubling)" % name)
     expect(app(name)[0] == "ETIMEDOUT", "%s: recv() failed ETIMEDOUT" % name)
 
     # sskill: ss -K on the client.
@@ -483,8 +490,9 @@ def main():
     show(name, "c", evs)
     expect(shape(evs) == ["state:CLOSE>SYN_SENT", "state:SYN_SENT>ESTABLISHED",
                           "state:ESTABLISHED>FIN_WAIT1", "state:FIN_WAIT1>FIN_WAIT2",
-                          "state:FIN_WAIT2>CLOSE", "rst_sent"],
-           "%s: client trail FIN_WAIT1/2, CLOSE at close(), then its RST" % name)
+                          "state:FIN_WAIT2>FIN_WAIT2", "state:FIN_WAIT2>CLOSE", "rst_sent"],
+           "%s: client trail FIN_WAIT1/2, close() (tcp_set_state(FIN_WAIT2) again), "
+           "CLOSE, then its RST" % name)
     ended(name, "c", evs, "fin_wait2_timeout", "-")
     rs = [e for e in evs if e["kind"] == "rst_sent"]
     expect(rs and rs[0]["cause"] == "fin_wait2_timeout",

@@ -3,7 +3,7 @@
 with exact sequence numbers, sent and awaited on a veth from an address no
 kernel in its namespace owns (so no kernel answers for it).
 
-peer.py MODE IFACE LMAC RMAC LADDR RADDR PORT ISN
+peer.py MODE IFACE LMAC RMAC LADDR RADDR PORT ISN [GO]
 
 synack   a client from LADDR:40000 to RADDR:PORT: SYN, the first SYN-ACK
          ignored (lost), the one the server's timer sends again answered;
@@ -14,10 +14,12 @@ twrst    a server on LADDR:PORT: one handshake, the client's FIN answered
 zerowin  a server on LADDR:PORT whose SYN-ACK offers a zero window, and
          that never answers again: the client's zero-window probes run
          until the kernel gives up (the test ends the peer then)
-Prints "ready" once it can send and receive, one line per segment
+Prints "ready" once it can send and receive (then waits while the file GO
+exists), one line per segment
 ("tx"/"rx" SECONDS FLAGS seq ack len win, SECONDS since the first SYN)
 and "done".
 """
+import os
 import select
 import sys
 import time
@@ -130,11 +132,13 @@ def zerowin(p, port, isn):
 
 
 def main():
-    if len(sys.argv) != 9:
+    if len(sys.argv) not in (9, 10):
         raise SystemExit(__doc__)
-    mode, iface, lmac, rmac, laddr, raddr, port, isn = sys.argv[1:]
+    mode, iface, lmac, rmac, laddr, raddr, port, isn = sys.argv[1:9]
     p = Peer(iface, lmac, rmac, laddr, raddr)
     print("ready", flush=True)
+    while len(sys.argv) == 10 and os.path.exists(sys.argv[9]):
+        time.sleep(0.02)
     {"synack": synack, "twrst": twrst, "zerowin": zerowin}[mode](p, int(port), int(isn))
     print("done", flush=True)
 

@@ -98,16 +98,49 @@ broken() {
 	rm -f "$flag"
 }
 
+R=$TCPTRAIL_OUT
+# The scripted peers at 198.18.N.3, an address neither kernel owns: its
+# side's neighbour entry points at the peer's veth. python3-scapy is
+# Debian's (/usr/bin/python3); it starts slowly, so the peers start first.
+mac() { ip -n "$1" -br link show "$2" | awk '{ print $3 }'; }
+# peer NAME SIDE MODE ISN [GO]: a peer on SIDE (c or s) of pair NAME (a
+# client waits for GO to go away); PEER is its pid.
+peer() {
+	local name=$1 side=$2 mode=$3 isn=$4 n=${NUM[$1]} other
+	other=$([ "$side" = c ] && echo s || echo c)
+	ip -n "$name-$other" neigh replace "198.18.$n.3" \
+		lladdr "$(mac "$name-$side" "$name-${side}0")" nud permanent dev "$name-${other}0"
+	ip netns exec "$name-$side" /usr/bin/python3 "$TOP/tests/integration/peer.py" "$mode" \
+		"$name-${side}0" "$(mac "$name-$side" "$name-${side}0")" \
+		"$(mac "$name-$other" "$name-${other}0")" "198.18.$n.3" \
+		"198.18.$n.$([ "$side" = c ] && echo 1 || echo 2)" 7100 "$isn" ${5:-} \
+		>"$R/$name.peer" 2>&1 &
+	PEER=$!
+}
+echo "$(date +%T) set-up"
 N=21
 declare -A NUM
 OLD="blackhole refused synlost linger0 unread rto keepalive usertmo orphan epipe lastack"
 NEW="synack ackloss twrst0 twrst1 cross zerowin sskill dataclose linger2"
-ALL="$OLD $NEW"
-for s in $ALL; do
+# The peers' pairs first: the peers load while the rest is set up.
+ALL="synack twrst0 twrst1 zerowin"
+for s in $ALL $OLD $NEW; do
+	case " $ALL " in *" $s "*) [ -n "${NUM[$s]:-}" ] && continue ;; esac
 	NUM[$s]=$N
 	wpair "$s" "$N"
 	N=$((N + 1))
+	case $s in
+	synack)
+		sgo=$(mktemp /tmp/why-go.XXXXXX)
+		peer synack c synack 2000000000 "$sgo"	# the client's ISN
+		speer=$PEER ;;
+	twrst0) peer twrst0 s twrst 3000000000; t0peer=$PEER ;;
+	twrst1) peer twrst1 s twrst 3100000000; t1peer=$PEER ;;
+	zerowin) peer zerowin s zerowin 4000000000; zpeer=$PEER ;;
+	esac
 done
+ALL="$OLD $NEW"
+echo "$(date +%T) $((N - 21)) pairs"
 ip netns exec blackhole-c sysctl -qw net.ipv4.tcp_syn_retries=2
 # 6.5+: the first tcp_syn_linear_timeouts (4) SYN RTOs do not back off, and
 # add as many retries: off here, for the classic 1 s, 3 s, 7 s of 6.1.
@@ -122,32 +155,6 @@ linear=$(ip netns exec blackhole-c cat /proc/sys/net/ipv4/tcp_syn_linear_timeout
 ip netns exec twrst0-c sysctl -qw net.ipv4.tcp_rfc1337=0
 ip netns exec twrst1-c sysctl -qw net.ipv4.tcp_rfc1337=1
 ip netns exec zerowin-c sysctl -qw net.ipv4.tcp_retries2=3
-R=$TCPTRAIL_OUT
-
-# The scripted peers at 198.18.N.3, an address neither kernel owns: its
-# side's neighbour entry points at the peer's veth. python3-scapy is
-# Debian's (/usr/bin/python3); it starts slowly, so the peers start first.
-mac() { ip -n "$1" -br link show "$2" | awk '{ print $3 }'; }
-# peer NAME SIDE MODE ISN: a peer on SIDE (c or s) of pair NAME; PEER is
-# its pid.
-peer() {
-	local name=$1 side=$2 mode=$3 isn=$4 n=${NUM[$1]} other
-	other=$([ "$side" = c ] && echo s || echo c)
-	ip -n "$name-$other" neigh replace "198.18.$n.3" \
-		lladdr "$(mac "$name-$side" "$name-${side}0")" nud permanent dev "$name-${other}0"
-	ip netns exec "$name-$side" /usr/bin/python3 "$TOP/tests/integration/peer.py" "$mode" \
-		"$name-${side}0" "$(mac "$name-$side" "$name-${side}0")" \
-		"$(mac "$name-$other" "$name-${other}0")" "198.18.$n.3" \
-		"198.18.$n.$([ "$side" = c ] && echo 1 || echo 2)" 7100 "$isn" >"$R/$name.peer" 2>&1 &
-	PEER=$!
-}
-JOBS=()
-peer twrst0 s twrst 3000000000
-JOBS+=("$PEER")
-peer twrst1 s twrst 3100000000
-JOBS+=("$PEER")
-peer zerowin s zerowin 4000000000
-zpeer=$PEER
 # The ISNs in the server's trail are the peer's (synack) or the client's.
 for s in synack:eof ackloss:greet sskill:hold dataclose:late linger2:hold; do
 	ip netns exec "${s%:*}-s" $WHY server 7100 "${s#*:}" &
@@ -202,8 +209,9 @@ ready() {
 
 echo "$(date +%T) scenarios, all at once"
 for s in synack ackloss sskill dataclose linger2; do wait_listen "$s-s" 7100; done
-peer synack c synack 2000000000	# the client's ISN, ignores the first SYN-ACK
-JOBS+=("$PEER")
+JOBS=("$speer" "$t0peer" "$t1peer")
+ready "$R/synack.peer"
+rm -f "$sgo"	# the scripted client's SYN; it ignores the first SYN-ACK
 # ackloss: the client's bare ACKs (flags byte 0x10 at 20 + 13) dropped
 # until its connect() has returned, well before the server's 1 s timer.
 ip netns exec ackloss-c tc qdisc add dev ackloss-c0 clsact
@@ -248,7 +256,7 @@ rm -f "$go.c" "$go.s"
 await "$gc.c" "cross: the client did not connect" && await "$gc.s" "cross: the server did not connect"
 rm -f "$gc.c" "$gc.s"
 # twrst1: the TIME_WAIT is still there 1 s after the RST; then ss -K.
-for _ in $(seq 300); do grep -q '^tx .* R ' "$R/twrst1.peer" && break; sleep 0.05; done
+for _ in $(seq 300); do [[ $(<"$R/twrst1.peer") == *$'\ntx '*' R '* ]] && break; sleep 0.05; done
 sleep 1
 tw1=$(ip netns exec twrst1-c ss -Htan state time-wait dst "198.18.${NUM[twrst1]}.3" | wc -l)
 ip netns exec twrst1-c ss -K state time-wait dst "198.18.${NUM[twrst1]}.3" >/dev/null
@@ -279,4 +287,5 @@ for s in $ALL; do
 	args+=("$s.app=$(awk '$1 == "result" { print $2 ":" $3 }' "$R/$s.out" | head -n 1)")
 done
 for s in synack twrst0 twrst1 zerowin; do args+=("$s.peer=$R/$s.peer"); done
+printf '%s\n' "${args[@]}" >"$R/why.args"	# check_why.py "$R/why.events" $(cat why.args)
 python3 "$TOP/tests/integration/check_why.py" "$R/why.events" "${args[@]}"
