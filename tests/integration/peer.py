@@ -101,9 +101,9 @@ def synack(p, port, isn):
 def server_handshake(p, port, isn, win=65535):
     global T0
     p.lport = port
-    syn = p.recv(120)
+    syn = p.recv(600)
     while syn is not None and (syn.dport != port or syn.sprintf("%TCP.flags%") != "S"):
-        syn = p.recv(120)
+        syn = p.recv(600)
     if syn is None:
         raise SystemExit("peer: no SYN")
     T0 = time.monotonic()
