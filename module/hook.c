@@ -281,6 +281,13 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		return;
 	}
 
+	if (ev.cause == TCPTRAIL_CAUSE_DUPLICATE) {
+		/* The child that won the request sock owns the slot. */
+		tt_conn_to_event(&ev, c);
+		tt_conn_unlock(&tt_conns, c, flags);
+		tt_emit(net, &ev);
+		return;
+	}
 	tt_owner_to_conn(c, &owner);
 	/* A full sock exists: its request sock's end is not the slot's. */
 	c->flags |= TT_CONN_CHILD;
