@@ -138,7 +138,7 @@ def main():
     p = Peer(iface, lmac, rmac, laddr, raddr)
     print("ready", flush=True)
     while len(sys.argv) == 10 and os.path.exists(sys.argv[9]):
-        time.sleep(0.02)
+        time.sleep(0.1)
     {"synack": synack, "twrst": twrst, "zerowin": zerowin}[mode](p, int(port), int(isn))
     print("done", flush=True)
 
