@@ -691,6 +691,7 @@ static void tt_rst_no_socket(struct tcptrail_event *ev,
 	if (!skb->dev)
 		return;
 	net = dev_net(skb->dev);
+	ev->netns = net->ns.inum;
 	if (skb->protocol == htons(ETH_P_IP)) {
 		ev->family = AF_INET;
 		memcpy(ev->saddr, &ip_hdr(skb)->daddr, 4);
