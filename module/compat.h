@@ -22,7 +22,7 @@ static inline int tt_tw_reuse_delay(const struct net *net)
 #define TT_SEND_RESET_PROTO	void *data, const struct sock *sk, \
 				const struct sk_buff *skb, \
 				const enum sk_rst_reason reason
-#define TT_SEND_RESET_REASON	((int)reason)
+#define TT_SEND_RESET_REASON	tt_rst_reason(reason)
 #define TT_HAVE_RST_REASON
 /* The close, linger, memory, keepalive and disconnect reasons: 6.12 has them. */
 #if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
@@ -31,7 +31,17 @@ static inline int tt_tw_reuse_delay(const struct net *net)
 #else
 #define TT_SEND_RESET_PROTO	void *data, const struct sock *sk, \
 				const struct sk_buff *skb
-#define TT_SEND_RESET_REASON	(-1)
+#define TT_SEND_RESET_REASON	TT_RST_NONE
 #endif
+
+/*
+ * A tracepoint probe must take exactly what the kernel's tracepoint passes
+ * (tracepoint_probe_register() takes a void *): checked at build time
+ * against the prototype of register_trace_NAME() in <trace/events/...>.
+ */
+#define TT_TP_PROBE_CHECK(name, probe)					\
+	static_assert(__same_type(register_trace_##name,		\
+				  int (typeof(probe) *, void *)),	\
+		      #probe " does not match tracepoint " #name)
 
 #endif /* _TCPTRAIL_COMPAT_H */

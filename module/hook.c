@@ -36,6 +36,7 @@
 #include <net/request_sock.h>
 #include <net/sock.h>
 #include <net/tcp.h>
+#include <trace/events/sock.h>
 
 #include "compat.h"
 #include "tcptrail.h"
@@ -233,7 +234,7 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 	struct tcptrail_event skip = {};
 	struct net *net = sock_net(sk);
 	int skip_state = 0;
-	bool skipped = false;
+	bool skipped = false, peer_isn_now;
 	u64 pending_ts = 0;
 	struct tt_conn *c;
 	unsigned long flags;
@@ -280,6 +281,13 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		return;
 	}
 
+	if (ev.cause == TCPTRAIL_CAUSE_DUPLICATE) {
+		/* The child that won the request sock owns the slot. */
+		tt_conn_to_event(&ev, c);
+		tt_conn_unlock(&tt_conns, c, flags);
+		tt_emit(net, &ev);
+		return;
+	}
 	tt_owner_to_conn(c, &owner);
 	/* A full sock exists: its request sock's end is not the slot's. */
 	c->flags |= TT_CONN_CHILD;
@@ -302,8 +310,14 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 		c->peer_isn = ev.peer_isn;
 		c->flags |= TT_CONN_ISN | TT_CONN_PEER_ISN;
 	}
-	if (old == TCP_SYN_SENT && new == TCP_ESTABLISHED) {
-		/* The SYN-ACK's sequence number is the peer's ISN. */
+	peer_isn_now = old == TCP_SYN_SENT ||
+		       (old == TCP_SYN_RECV && !(c->flags & TT_CONN_PEER_ISN));
+	if (new == TCP_ESTABLISHED && peer_isn_now) {
+		/*
+		 * The SYN-ACK's sequence number is the peer's ISN; after a
+		 * simultaneous open (SYN_SENT -> SYN_RECV, before rcv_nxt was
+		 * set) the SYN-ACK that completes it has the same.
+		 */
 		c->peer_isn = ev.rcv_nxt - 1;
 		c->flags |= TT_CONN_PEER_ISN;
 	}
@@ -363,6 +377,8 @@ static void tt_probe_set_state(void *data, const struct sock *sk,
 {
 	tt_record_state((struct sock *)sk, old, new, ktime_get_ns());
 }
+
+TT_TP_PROBE_CHECK(inet_sock_set_state, tt_probe_set_state);
 
 /* hook=kprobe: tcp_set_state(sk, state), before the state is stored. */
 static int tt_kp_set_state(struct kprobe *p, struct pt_regs *regs)

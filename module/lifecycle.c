@@ -39,6 +39,7 @@
 #include <net/inet_timewait_sock.h>
 #include <net/request_sock.h>
 #include <net/tcp.h>
+#include <trace/events/tcp.h>
 
 #include "compat.h"
 #include "tcptrail.h"
@@ -639,30 +640,124 @@ static int tt_kp_req_free(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static void tt_reset_event(int kind, const struct sock *sk, int reason)
+#ifdef TT_HAVE_RST_REASON
+/* The kernel's reset reason in tcptrail's numbering (tcptrail.h). */
+static int tt_rst_reason(enum sk_rst_reason reason)
+{
+	switch (reason) {
+	case SK_RST_REASON_NO_SOCKET:
+		return TT_RST_NO_SOCKET;
+	case SK_RST_REASON_TCP_INVALID_ACK_SEQUENCE:
+	case SK_RST_REASON_TCP_RFC7323_PAWS:
+	case SK_RST_REASON_TCP_TOO_OLD_ACK:
+	case SK_RST_REASON_TCP_ACK_UNSENT_DATA:
+	case SK_RST_REASON_TCP_FLAGS:
+	case SK_RST_REASON_TCP_OLD_ACK:
+		return TT_RST_INVALID;
+	case SK_RST_REASON_TCP_ABORT_ON_DATA:
+		return TT_RST_ABORT_ON_DATA;
+#ifdef TT_HAVE_RST_REASON_ABORT
+	case SK_RST_REASON_INVALID_SYN:
+		return TT_RST_INVALID;
+	case SK_RST_REASON_TCP_TIMEWAIT_SOCKET:
+		return TT_RST_TIMEWAIT;
+	case SK_RST_REASON_TCP_ABORT_ON_CLOSE:
+		return TT_RST_ABORT_ON_CLOSE;
+	case SK_RST_REASON_TCP_ABORT_ON_LINGER:
+		return TT_RST_ABORT_ON_LINGER;
+	case SK_RST_REASON_TCP_ABORT_ON_MEMORY:
+		return TT_RST_ABORT_ON_MEMORY;
+	case SK_RST_REASON_TCP_STATE:
+		return TT_RST_STATE;
+	case SK_RST_REASON_TCP_KEEPALIVE_TIMEOUT:
+		return TT_RST_KEEPALIVE;
+	case SK_RST_REASON_TCP_DISCONNECT_WITH_DATA:
+		return TT_RST_DISCONNECT_WITH_DATA;
+#endif
+	default:
+		return TT_RST_NONE;
+	}
+}
+#endif
+
+/*
+ * An RST for a segment no socket owns (6.12 traces it, with no socket):
+ * the 4-tuple from the segment, turned round, and the seq or ack the RST
+ * carries, as tcp_v4/v6_send_reset() compute them.
+ */
+static void tt_rst_no_socket(struct tcptrail_event *ev,
+			     const struct sk_buff *skb, int reason)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct net *net;
+
+	if (!skb->dev)
+		return;
+	net = dev_net(skb->dev);
+	ev->netns = net->ns.inum;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		ev->family = AF_INET;
+		memcpy(ev->saddr, &ip_hdr(skb)->daddr, 4);
+		memcpy(ev->daddr, &ip_hdr(skb)->saddr, 4);
+#if IS_ENABLED(CONFIG_IPV6)
+	} else if (skb->protocol == htons(ETH_P_IPV6)) {
+		ev->family = AF_INET6;
+		memcpy(ev->saddr, &ipv6_hdr(skb)->daddr, 16);
+		memcpy(ev->daddr, &ipv6_hdr(skb)->saddr, 16);
+#endif
+	} else {
+		return;
+	}
+	ev->sport = ntohs(th->dest);
+	ev->dport = ntohs(th->source);
+	if (th->ack)
+		ev->snd_nxt = ntohl(th->ack_seq);
+	else
+		ev->rcv_nxt = ntohl(th->seq) + th->syn + th->fin + skb->len -
+			      th->doff * 4;
+	ev->cause = tt_why_rst_sent(NULL, reason, th->syn, false);
+	tt_fill_sysctls(ev, net);
+	if (!tt_syscall_ctx())
+		ev->flags |= TCPTRAIL_F_SOFTIRQ;
+	tt_emit(net, ev);
+}
+
+/* @skb: the segment answered or received, if any; @reason: enum tt_rst_reason. */
+static void tt_reset_event(int kind, const struct sock *sk,
+			   const struct sk_buff *skb, int reason)
 {
 	struct tcptrail_event ev = {
 		.kind = kind,
 		.ts_ns = ktime_get_ns(),
 	};
+	bool aborting = false;
 	unsigned long flags;
 	struct tt_conn *c;
 	bool full;
 
-	if (!sk || !tt_is_tcp(sk))
+	if (!sk) {
+		if (kind == TCPTRAIL_EV_RST_SENT && skb)
+			tt_rst_no_socket(&ev, skb, reason);
+		return;
+	}
+	if (!tt_is_tcp(sk))
 		return;
 	ev.cookie = tt_sk_cookie(sk);
 	ev.old_state = READ_ONCE(sk->sk_state);
 	ev.new_state = ev.old_state;
 	if (sk_fullsock(sk))
 		tt_fill_seq(&ev, sk);
-	if (kind == TCPTRAIL_EV_RST_SENT)
-		ev.cause = tt_why_rst_sent(sk, reason);
-	else if (ev.old_state != TCP_CLOSE)
-		/* Its CLOSE follows (tcp_reset() on a closed sock does nothing). */
-		tt_why_note_reset(ev.cookie);
+	/*
+	 * Its CLOSE follows (tcp_reset() on a closed sock does nothing). No
+	 * RST flag: data after shutdown, which the kernel answers with an
+	 * RST of its own: that one is the event.
+	 */
+	if (kind == TCPTRAIL_EV_RST_RECV && ev.old_state != TCP_CLOSE &&
+	    !tt_why_note_reset(ev.cookie))
+		return;
 	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
 	if (c) {
+		aborting = c->flags & TT_CONN_ABORT;
 		tt_conn_to_event(&ev, c);
 		tt_conn_unlock(&tt_conns, c, flags);
 	} else if (tt_syscall_ctx()) {
@@ -672,27 +767,96 @@ static void tt_reset_event(int kind, const struct sock *sk, int reason)
 		tt_owner_current(&owner);
 		tt_owner_to_event(&ev, &owner);
 	}
+	if (kind == TCPTRAIL_EV_RST_SENT)
+		ev.cause = tt_why_rst_sent(sk, reason, skb && tcp_hdr(skb)->syn,
+					   aborting);
 	tt_lc_emit(&ev, sk);
 }
 
 /* tcp:tcp_send_reset: sk is NULL for a segment no socket owns (6.12 only). */
 static void tt_tp_send_reset(TT_SEND_RESET_PROTO)
 {
-	tt_reset_event(TCPTRAIL_EV_RST_SENT, sk, TT_SEND_RESET_REASON);
+	tt_reset_event(TCPTRAIL_EV_RST_SENT, sk, skb, TT_SEND_RESET_REASON);
 }
 
-/* tcp:tcp_receive_reset */
+/* tcp:tcp_receive_reset, from tcp_reset() */
 static void tt_tp_receive_reset(void *data, struct sock *sk)
 {
-	tt_reset_event(TCPTRAIL_EV_RST_RECV, sk, -1);
+	tt_reset_event(TCPTRAIL_EV_RST_RECV, sk, NULL, TT_RST_NONE);
+}
+
+/*
+ * tcp_reset(sk, skb): an RST received, or (no RST flag) data arriving
+ * after shutdown in FIN_WAIT1/2, CLOSING or LAST_ACK, which the kernel
+ * treats the same way before it sends an RST of its own.
+ */
+static int tt_kp_tcp_reset(struct kprobe *p, struct pt_regs *regs)
+{
+	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 1);
+
+	if (!tt_is_tcp(sk))
+		return 0;
+	tt_why_reset_verdict(tt_sk_cookie(sk), !skb || tcp_hdr(skb)->rst);
+	return 0;
+}
+
+/*
+ * tcp_abort(sk, err): ss -K (SOCK_DESTROY) or a BPF iterator ends it. Its
+ * RST goes before sk_err is set, and the task may sleep (and move) in
+ * lock_sock() first: the slot keeps the mark. A timewait sock is killed
+ * at once.
+ */
+static int tt_kp_abort(struct kprobe *p, struct pt_regs *regs)
+{
+	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	unsigned long flags;
+	struct tt_conn *c;
+	bool full;
+
+	if (!tt_is_tcp(sk))
+		return 0;
+	c = tt_conn_lock(&tt_conns, tt_sk_cookie(sk), false, &full, &flags);
+	if (!c)
+		return 0;
+	if (READ_ONCE(sk->sk_state) == TCP_TIME_WAIT)
+		tt_tw_book_cause(c, TCPTRAIL_CAUSE_ABORT);
+	else
+		c->flags |= TT_CONN_ABORT;
+	tt_conn_unlock(&tt_conns, c, flags);
+	return 0;
+}
+
+/*
+ * What a loss recovery started by the retransmit timer reports: @timer,
+ * the timer's own retransmit, with its number in a row and the RTO it ran
+ * with (still in @ev, read before tcp_retransmit_timer() backs it off),
+ * kept in the slot; the segments the recovery sends again after an ACK
+ * (icsk_rto backed off or recomputed by then) carry the same. KUnit
+ * drives it.
+ */
+void tt_retrans_book(struct tt_conn *c, struct tcptrail_event *ev,
+		     bool timer)
+{
+	if (!(ev->flags & TCPTRAIL_F_RTO))
+		return;
+	if (timer) {
+		c->rto_count = min_t(u64, ev->count, U8_MAX);
+		c->rto_jiffies = nsecs_to_jiffies(ev->timeout_ns);
+	} else if (c->rto_jiffies) {
+		ev->count = c->rto_count;
+		ev->timeout_ns = jiffies_to_nsecs(c->rto_jiffies);
+	}
 }
 
 /*
  * tcp:tcp_retransmit_skb(sk, skb): a segment sent again, whatever sent it.
  * In loss recovery (the retransmit timer fired, and what follows it) the
- * event carries how many timeouts in a row (icsk_retransmits, already
- * counted for this one) and the RTO that fired (not yet backed off); the
- * SYN and FIN flags of the segment tell handshake and teardown retransmits.
+ * event carries the timer that fired: how many timeouts in a row
+ * (icsk_retransmits, already counted for this one) and its RTO. The
+ * timer's own retransmit runs with icsk_pending cleared, before the timer
+ * is armed again. The SYN and FIN flags of the segment tell handshake and
+ * teardown retransmits.
  */
 static void tt_tp_retransmit_skb(void *data, const struct sock *sk,
 				 const struct sk_buff *skb)
@@ -703,6 +867,9 @@ static void tt_tp_retransmit_skb(void *data, const struct sock *sk,
 		.kind = TCPTRAIL_EV_RETRANS,
 		.ts_ns = ktime_get_ns(),
 	};
+	bool timer = false, full;
+	unsigned long flags;
+	struct tt_conn *c;
 
 	if (!sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
 		return;
@@ -718,12 +885,27 @@ static void tt_tp_retransmit_skb(void *data, const struct sock *sk,
 		ev.flags |= TCPTRAIL_F_RTO;
 		ev.count = READ_ONCE(icsk->icsk_retransmits);
 		ev.timeout_ns = jiffies_to_nsecs(READ_ONCE(icsk->icsk_rto));
+		timer = !READ_ONCE(icsk->icsk_pending);
 	}
-	tt_lc_emit_again(&ev, sk);	/* in SYN_SENT: dur_ns since the first SYN */
+	/* In SYN_SENT: dur_ns since the first SYN. */
+	c = tt_conn_lock(&tt_conns, ev.cookie, false, &full, &flags);
+	if (c) {
+		tt_retrans_book(c, &ev, timer);
+		ev.dur_ns = tt_since(ev.ts_ns, c->last_ts);
+		tt_conn_to_event(&ev, c);
+		tt_conn_unlock(&tt_conns, c, flags);
+	}
+	tt_lc_emit(&ev, sk);
 }
 
+/* Each tracepoint probe takes exactly what the kernel passes (compat.h). */
+TT_TP_PROBE_CHECK(tcp_retransmit_synack, tt_tp_retransmit_synack);
+TT_TP_PROBE_CHECK(tcp_send_reset, tt_tp_send_reset);
+TT_TP_PROBE_CHECK(tcp_receive_reset, tt_tp_receive_reset);
+TT_TP_PROBE_CHECK(tcp_retransmit_skb, tt_tp_retransmit_skb);
+
 enum {
-	TT_L_TW_PROCESS, TT_L_TW_UNIQUE, TT_L_TW_DESCHED, TT_L_TW_FREE,
+	TT_L_TCP_RESET, TT_L_ABORT, TT_L_TW_PROCESS, TT_L_TW_UNIQUE, TT_L_TW_DESCHED, TT_L_TW_FREE,
 	TT_L_TIME_WAIT, TT_L_TW_SCHED, TT_L_TW_ARM, TT_L_SYNACK4, TT_L_SYNACK6,
 	TT_L_REQ_TIMER, TT_L_REQ_FREE4, TT_L_REQ_FREE6, TT_L_TP_SYNACK,
 	TT_L_TP_SEND_RST, TT_L_TP_RECV_RST, TT_L_TP_RETRANS, TT_L_MAX
@@ -731,6 +913,9 @@ enum {
 
 /* Causes first, so an exit never misses the reason set before it. */
 static struct tt_probe tt_lc_probes[TT_L_MAX] = {
+	[TT_L_TCP_RESET] = { "tcp_reset", TT_PROBE_KPROBE,
+			     .pre = tt_kp_tcp_reset },
+	[TT_L_ABORT] = { "tcp_abort", TT_PROBE_KPROBE, .pre = tt_kp_abort },
 	[TT_L_TW_PROCESS] = { "tcp_timewait_state_process", TT_PROBE_KPROBE,
 			      .pre = tt_kp_tw_process },
 	[TT_L_TW_UNIQUE] = { "tcp_twsk_unique", TT_PROBE_KPROBE,

@@ -70,6 +70,7 @@ u64 tt_ring_overwritten(struct tt_ring *r);
 #define TT_CONN_SYN_PENDING	0x08	/* SYN_SENT waits for tcp_connect */
 #define TT_CONN_IN_TW		0x10	/* a timewait sock carries on */
 #define TT_CONN_CHILD		0x20	/* a full sock has this cookie */
+#define TT_CONN_ABORT		0x40	/* tcp_abort() is ending it (ss -K) */
 
 struct tt_conn {
 	u64 cookie;		/* 0: free slot */
@@ -81,6 +82,8 @@ struct tt_conn {
 	u16 sport;		/* local port, kept for CLOSE */
 	u8 state;		/* state entered last */
 	u8 tw_cause;		/* why the timewait sock is going */
+	u8 rto_count;		/* the retransmit timer that fired last: */
+	u32 rto_jiffies;	/* its number in a row and its RTO */
 	u64 expires;		/* ns: past this the slot is stale; 0: never */
 	char comm[TASK_COMM_LEN];
 };
@@ -302,6 +305,8 @@ void tt_tw_fill_skip(struct tcptrail_event *ev, struct sock *sk, int state,
 void tt_tw_emit_skip(struct tcptrail_event *ev, const struct sock *sk);
 u64 tt_req_lifetime_ns(unsigned int retries);
 u64 tt_req_bound_ns(const struct net *net);
+void tt_retrans_book(struct tt_conn *c, struct tcptrail_event *ev,
+		     bool timer);
 
 /* why.c: why a connection closed, why an RST was sent. */
 struct tt_close_facts {
@@ -312,22 +317,61 @@ struct tt_close_facts {
 	u8 probes_out;		/* keepalive or zero-window probes unanswered */
 	bool net_alive;
 	bool rst_recv;		/* tcp_receive_reset for it, just now */
+	bool data_after_close;	/* tcp_reset() for data after shutdown, no RST */
+	bool rst_sent;		/* it sent an RST just now (the FIN_WAIT2 timer) */
 	bool tw;		/* tcp_time_wait() handled it, just now */
 	bool task;		/* a syscall, BHs on */
 	bool dead;		/* orphaned */
 	bool linger0;		/* SO_LINGER with a zero time */
+	bool linger2_off;	/* TCP_LINGER2 < 0: no FIN_WAIT2 at all */
 	bool closing;		/* both directions shut: close() */
 	bool keepopen;		/* SO_KEEPALIVE */
 	bool user_timeout;	/* TCP_USER_TIMEOUT set */
 	bool zero_wnd;		/* the peer's window is closed */
 };
 
+/*
+ * The kernel's reset reasons (6.10+, enum sk_rst_reason) that tell
+ * tcptrail something, in its own numbering so that the mapping to causes
+ * is the same code on every kernel (compat.h translates).
+ */
+enum tt_rst_reason {
+	TT_RST_NONE,			/* none given, or not one of these */
+	TT_RST_NO_SOCKET,
+	TT_RST_INVALID,			/* bad ACK, PAWS, flags, a SYN in window */
+	TT_RST_ABORT_ON_DATA,		/* data after shutdown */
+	TT_RST_TIMEWAIT,		/* a timewait sock answers a segment */
+	TT_RST_ABORT_ON_CLOSE,		/* close() with unread data */
+	TT_RST_ABORT_ON_LINGER,		/* close() in FIN_WAIT2, TCP_LINGER2 < 0 */
+	TT_RST_ABORT_ON_MEMORY,
+	TT_RST_KEEPALIVE,
+	TT_RST_STATE,			/* disconnect(), tcp_abort(), FIN_WAIT2 timer */
+	TT_RST_DISCONNECT_WITH_DATA,	/* disconnect() with data unsent */
+};
+
+struct tt_rst_facts {
+	u8 reason;		/* enum tt_rst_reason */
+	u8 state;		/* the sender's state */
+	u8 closed;		/* the cause of its CLOSE just now, here; 0: none */
+	bool sk;		/* a socket sends it (else: no socket owns the segment) */
+	bool fullsock;
+	bool syn;		/* the segment it answers carries a SYN */
+	bool aborting;		/* tcp_abort() on it */
+	bool task;		/* a syscall, BHs on */
+	bool dead;		/* orphaned */
+	bool keepalive_spent;	/* SO_KEEPALIVE probes all unanswered */
+};
+
 u8 tt_close_cause(const struct tt_close_facts *f);
 void tt_why_close(struct tcptrail_event *ev, const struct sock *sk, int old,
 		  bool tw);
-void tt_why_note_reset(u64 cookie);
-u8 tt_why_rst_sent(const struct sock *sk, int reason);
-u8 tt_rst_reason_cause(int reason);
+void tt_why_reset_verdict(u64 cookie, bool rst);
+bool tt_why_note_reset(u64 cookie);
+void tt_why_note_rst_sent(u64 cookie);
+u8 tt_why_closed_here(u64 cookie);
+u8 tt_rst_reason_cause(int reason, bool syn);
+u8 tt_rst_cause(const struct tt_rst_facts *f);
+u8 tt_why_rst_sent(const struct sock *sk, int reason, bool syn, bool aborting);
 const char *tt_errno_name(unsigned int err);
 
 /* main.c: module-wide state. */

@@ -79,17 +79,17 @@ enum tcptrail_cause {
 	TCPTRAIL_CAUSE_KEEPALIVE = 17,	/* keepalive probes unanswered */
 	TCPTRAIL_CAUSE_USER_TIMEOUT = 18,	/* TCP_USER_TIMEOUT */
 	TCPTRAIL_CAUSE_PROBE0_TIMEOUT = 19,	/* zero-window probes unanswered */
-	TCPTRAIL_CAUSE_FIN_WAIT2_TIMEOUT = 20,	/* orphaned FIN_WAIT2, full sock */
+	TCPTRAIL_CAUSE_FIN_WAIT2_TIMEOUT = 20,	/* orphaned FIN_WAIT2, full sock; TCP_LINGER2 < 0 */
 	TCPTRAIL_CAUSE_LINGER0 = 21,	/* close() with SO_LINGER 0: RST */
 	TCPTRAIL_CAUSE_UNREAD_DATA = 22,	/* close() with unread data: RST */
-	TCPTRAIL_CAUSE_ABORT = 23,	/* tcp_abort(): ss -K, SOCK_DESTROY */
+	TCPTRAIL_CAUSE_ABORT = 23,	/* tcp_abort(): ss -K, SOCK_DESTROY (also TW_EXIT) */
 	TCPTRAIL_CAUSE_MEMORY = 24,	/* orphan killed: memory or orphan count */
 	TCPTRAIL_CAUSE_DISCONNECT = 25,	/* connect(AF_UNSPEC) and the like */
 	TCPTRAIL_CAUSE_CLOSED = 26,	/* closed before it had a peer: LISTEN, SYN_SENT */
 	TCPTRAIL_CAUSE_UNREACHABLE = 27,	/* an ICMP error ended the handshake */
-	TCPTRAIL_CAUSE_NO_SOCKET = 28,	/* RST_SENT: a segment no socket owns */
-	TCPTRAIL_CAUSE_INVALID = 29,	/* RST_SENT: bad seq/ack, flags, PAWS, SYN */
-	TCPTRAIL_CAUSE_DATA_AFTER_CLOSE = 30,	/* RST_SENT: data for a closed socket */
+	TCPTRAIL_CAUSE_NO_SOCKET = 28,	/* RST_SENT: a segment no socket owns (6.12+) */
+	TCPTRAIL_CAUSE_INVALID = 29,	/* RST_SENT (6.12+): bad seq/ack, flags, PAWS, SYN */
+	TCPTRAIL_CAUSE_DATA_AFTER_CLOSE = 30,	/* data after shutdown: CLOSE, RST_SENT */
 	TCPTRAIL_CAUSE_DUPLICATE = 31,	/* a second child of one request sock */
 	TCPTRAIL_CAUSE_MAX
 };
@@ -138,7 +138,7 @@ enum tcptrail_cause {
 #define TCPTRAIL_F_SYSCTLS	0x0080	/* the sysctl snapshot is filled in */
 #define TCPTRAIL_F_SYN		0x0100	/* 1.1 RETRANS: the segment carries a SYN */
 #define TCPTRAIL_F_FIN		0x0200	/* 1.1 RETRANS: the segment carries a FIN */
-#define TCPTRAIL_F_RTO		0x0400	/* 1.1 RETRANS: in loss recovery (the RTO fired) */
+#define TCPTRAIL_F_RTO		0x0400	/* 1.1 RETRANS: in loss recovery (the timer fired) */
 
 /* Kernel TCP states, by their numbers in include/net/tcp_states.h. */
 enum tcptrail_state {
@@ -171,10 +171,13 @@ struct tcptrail_event {
 	__u64 dur_ns;		/* time in old_state; 0 on a connection's first */
 	__u64 count;		/* LOST: events this reader missed;
 				 * SYNACK_RETRANS: which retransmit;
-				 * RETRANS: timeouts in a row (0: not the RTO)
+				 * RETRANS: the number in a row of the
+				 * retransmit timer that fired (0: not in
+				 * an RTO's loss recovery)
 				 */
 	__u64 timeout_ns;	/* TW_ENTER/TW_SUBSTATE: timer the kernel armed;
-				 * RETRANS: the RTO that fired (0: not the RTO)
+				 * RETRANS: the RTO that timer ran with, for
+				 * its own retransmit and the recovery's
 				 */
 	__u32 netns;		/* network namespace inode */
 	__u32 pid;		/* owner's tgid */

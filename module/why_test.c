@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * why_test.c - KUnit: the cause of a -> CLOSE from what the kernel left in
- * the socket, a table of made-up facts; errno and cause names; the new
- * columns of the events file.
+ * why_test.c - KUnit: the cause of a -> CLOSE and of an RST sent from what
+ * the kernel left in the socket, tables of made-up facts; the kernel's
+ * reset reasons as causes; what a retransmit in loss recovery reports;
+ * errno and cause names; the new columns of the events file.
  */
 #include <kunit/test.h>
 #include <linux/errno.h>
+#include <linux/jiffies.h>
 #include <net/tcp_states.h>
 
 #include "tcptrail.h"
@@ -100,9 +102,24 @@ static const struct tt_why_case tt_why_cases[] = {
 	{ "connect() given up by close()",
 	  { .old = TCP_SYN_SENT, .task = true, .closing = true, ALIVE },
 	  TCPTRAIL_CAUSE_CLOSED },
-	{ "orphaned FIN_WAIT2 past its time, in the full sock",
-	  { .old = TCP_FIN_WAIT2, .dead = true, ALIVE },
+	{ "orphaned FIN_WAIT2 past its time: the timer's RST, then CLOSE",
+	  { .old = TCP_FIN_WAIT2, .dead = true, .rst_sent = true, ALIVE },
 	  TCPTRAIL_CAUSE_FIN_WAIT2_TIMEOUT },
+	{ "close() in FIN_WAIT2 with TCP_LINGER2 < 0 (BHs off)",
+	  { .old = TCP_FIN_WAIT2, .dead = true, .linger2_off = true,
+	    .closing = true, ALIVE },
+	  TCPTRAIL_CAUSE_FIN_WAIT2_TIMEOUT },
+	{ "an orphan's FIN acked together with new data",
+	  { .old = TCP_FIN_WAIT2, .dead = true, .closing = true, ALIVE },
+	  TCPTRAIL_CAUSE_DATA_AFTER_CLOSE },
+	{ "data after shutdown: tcp_reset() without an RST",
+	  { .old = TCP_FIN_WAIT2, .err = ECONNRESET, .data_after_close = true,
+	    ALIVE },
+	  TCPTRAIL_CAUSE_DATA_AFTER_CLOSE },
+	{ "data after shutdown in FIN_WAIT1, an orphan",
+	  { .old = TCP_FIN_WAIT1, .err = ECONNRESET, .data_after_close = true,
+	    .dead = true, .retransmits = 1, ALIVE },
+	  TCPTRAIL_CAUSE_DATA_AFTER_CLOSE },
 	{ "orphan killed for memory",
 	  { .old = TCP_FIN_WAIT1, .dead = true, ALIVE },
 	  TCPTRAIL_CAUSE_MEMORY },
@@ -117,6 +134,163 @@ static const struct tt_why_case tt_why_cases[] = {
 	    .rst_recv = true },
 	  TCPTRAIL_CAUSE_NETNS },
 };
+
+struct tt_reason_case {
+	const char *desc;
+	int reason;
+	bool syn;
+	u8 cause;
+};
+
+/* 6.12's reset reasons, as lifecycle.c translates them. */
+static const struct tt_reason_case tt_reason_cases[] = {
+	{ "NO_SOCKET", TT_RST_NO_SOCKET, true, TCPTRAIL_CAUSE_NO_SOCKET },
+	{ "bad ACK, PAWS, flags, INVALID_SYN", TT_RST_INVALID, false,
+	  TCPTRAIL_CAUSE_INVALID },
+	{ "TCP_ABORT_ON_DATA", TT_RST_ABORT_ON_DATA, false,
+	  TCPTRAIL_CAUSE_DATA_AFTER_CLOSE },
+	{ "TCP_TIMEWAIT_SOCKET: new data after close", TT_RST_TIMEWAIT, false,
+	  TCPTRAIL_CAUSE_DATA_AFTER_CLOSE },
+	{ "TCP_TIMEWAIT_SOCKET: a SYN in window", TT_RST_TIMEWAIT, true,
+	  TCPTRAIL_CAUSE_INVALID },
+	{ "TCP_ABORT_ON_CLOSE: unread data", TT_RST_ABORT_ON_CLOSE, false,
+	  TCPTRAIL_CAUSE_UNREAD_DATA },
+	{ "TCP_ABORT_ON_LINGER: TCP_LINGER2 < 0, not SO_LINGER",
+	  TT_RST_ABORT_ON_LINGER, false, TCPTRAIL_CAUSE_FIN_WAIT2_TIMEOUT },
+	{ "TCP_ABORT_ON_MEMORY", TT_RST_ABORT_ON_MEMORY, false,
+	  TCPTRAIL_CAUSE_MEMORY },
+	{ "TCP_KEEPALIVE_TIMEOUT", TT_RST_KEEPALIVE, false,
+	  TCPTRAIL_CAUSE_KEEPALIVE },
+	{ "TCP_STATE: disconnect, abort or FIN_WAIT2 timer: the socket tells",
+	  TT_RST_STATE, false, TCPTRAIL_CAUSE_NONE },
+	{ "TCP_DISCONNECT_WITH_DATA: the socket tells",
+	  TT_RST_DISCONNECT_WITH_DATA, false, TCPTRAIL_CAUSE_NONE },
+	{ "none given", TT_RST_NONE, false, TCPTRAIL_CAUSE_NONE },
+};
+
+static void tt_reason_desc(const struct tt_reason_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(tt_reason, tt_reason_cases, tt_reason_desc);
+
+static void reset_reason_to_cause(struct kunit *test)
+{
+	const struct tt_reason_case *c = test->param_value;
+
+	KUNIT_EXPECT_STREQ(test,
+			   tt_cause_name(tt_rst_reason_cause(c->reason, c->syn)),
+			   tt_cause_name(c->cause));
+}
+
+struct tt_rst_case {
+	const char *desc;
+	struct tt_rst_facts f;
+	u8 cause;
+};
+
+#define FULL	.sk = true, .fullsock = true
+
+static const struct tt_rst_case tt_rst_cases[] = {
+	{ "6.12: SO_LINGER 0 close() (TCP_STATE) after its CLOSE",
+	  { .reason = TT_RST_STATE, FULL, .state = TCP_CLOSE, .task = true,
+	    .closed = TCPTRAIL_CAUSE_LINGER0 },
+	  TCPTRAIL_CAUSE_LINGER0 },
+	{ "6.12: SO_LINGER 0 in CLOSING, data unsent (DISCONNECT_WITH_DATA)",
+	  { .reason = TT_RST_DISCONNECT_WITH_DATA, FULL, .state = TCP_CLOSE,
+	    .task = true, .closed = TCPTRAIL_CAUSE_LINGER0 },
+	  TCPTRAIL_CAUSE_LINGER0 },
+	{ "6.1: close() with unread data, after its CLOSE",
+	  { FULL, .state = TCP_CLOSE, .task = true,
+	    .closed = TCPTRAIL_CAUSE_UNREAD_DATA },
+	  TCPTRAIL_CAUSE_UNREAD_DATA },
+	{ "6.1: data after shutdown, after its CLOSE",
+	  { FULL, .state = TCP_CLOSE, .closed = TCPTRAIL_CAUSE_DATA_AFTER_CLOSE },
+	  TCPTRAIL_CAUSE_DATA_AFTER_CLOSE },
+	{ "ss -K: tcp_abort()'s RST goes before sk_err is set",
+	  { .reason = TT_RST_STATE, FULL, .state = TCP_ESTABLISHED,
+	    .aborting = true },
+	  TCPTRAIL_CAUSE_ABORT },
+	{ "the FIN_WAIT2 timer (TCP_STATE), before the CLOSE",
+	  { .reason = TT_RST_STATE, FULL, .state = TCP_FIN_WAIT2, .dead = true },
+	  TCPTRAIL_CAUSE_FIN_WAIT2_TIMEOUT },
+	{ "6.1: keepalive probes spent, before tcp_write_err()",
+	  { FULL, .state = TCP_ESTABLISHED, .keepalive_spent = true },
+	  TCPTRAIL_CAUSE_KEEPALIVE },
+	{ "6.12: no socket owns the segment",
+	  { .reason = TT_RST_NO_SOCKET, .syn = true },
+	  TCPTRAIL_CAUSE_NO_SOCKET },
+	{ "a kernel's reason wins over the CLOSE it follows",
+	  { .reason = TT_RST_ABORT_ON_CLOSE, FULL, .state = TCP_CLOSE,
+	    .task = true, .closed = TCPTRAIL_CAUSE_LINGER0 },
+	  TCPTRAIL_CAUSE_UNREAD_DATA },
+	{ "a timewait sock, no reason (its CLOSE long past)",
+	  { .sk = true, .state = TCP_TIME_WAIT },
+	  TCPTRAIL_CAUSE_NONE },
+	{ "a syscall's RST before any CLOSE says nothing",
+	  { FULL, .state = TCP_ESTABLISHED, .task = true },
+	  TCPTRAIL_CAUSE_NONE },
+};
+
+static void tt_rst_desc(const struct tt_rst_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(tt_rst, tt_rst_cases, tt_rst_desc);
+
+static void rst_cause_follows_the_kernels_decision(struct kunit *test)
+{
+	const struct tt_rst_case *c = test->param_value;
+
+	KUNIT_EXPECT_STREQ(test, tt_cause_name(tt_rst_cause(&c->f)),
+			   tt_cause_name(c->cause));
+}
+
+/*
+ * A loss recovery reports the retransmit timer that fired: its own
+ * retransmit keeps number and RTO; the segments sent again after an ACK
+ * (icsk_rto doubled by then, icsk_retransmits reset) carry the same.
+ */
+static void retransmits_carry_the_timer_that_fired(struct kunit *test)
+{
+	struct tt_conn c = {};
+	struct tcptrail_event ev = {
+		.flags = TCPTRAIL_F_RTO,
+		.count = 1,
+		.timeout_ns = jiffies_to_nsecs(msecs_to_jiffies(200)),
+	};
+	u64 fired = ev.timeout_ns;
+
+	tt_retrans_book(&c, &ev, true);
+	KUNIT_EXPECT_EQ(test, ev.count, 1ULL);
+	KUNIT_EXPECT_EQ(test, ev.timeout_ns, fired);
+
+	ev.count = 0;
+	ev.timeout_ns = 2 * fired;
+	tt_retrans_book(&c, &ev, false);
+	KUNIT_EXPECT_EQ(test, ev.count, 1ULL);
+	KUNIT_EXPECT_EQ(test, ev.timeout_ns, fired);
+
+	/* The next timer: number 2, the doubled RTO it ran with. */
+	ev.count = 2;
+	ev.timeout_ns = 2 * fired;
+	tt_retrans_book(&c, &ev, true);
+	ev.count = 0;
+	ev.timeout_ns = 4 * fired;
+	tt_retrans_book(&c, &ev, false);
+	KUNIT_EXPECT_EQ(test, ev.count, 2ULL);
+	KUNIT_EXPECT_EQ(test, ev.timeout_ns, 2 * fired);
+
+	/* Not in loss recovery (a fast retransmit, a TLP): untouched. */
+	ev.flags = 0;
+	ev.count = 0;
+	ev.timeout_ns = 0;
+	tt_retrans_book(&c, &ev, false);
+	KUNIT_EXPECT_EQ(test, ev.count, 0ULL);
+	KUNIT_EXPECT_EQ(test, ev.timeout_ns, 0ULL);
+}
 
 static void tt_why_desc(const struct tt_why_case *c, char *desc)
 {
@@ -227,6 +401,10 @@ static void longest_line_fits(struct kunit *test)
 static struct kunit_case tt_why_test_cases[] = {
 	KUNIT_CASE_PARAM(close_cause_follows_the_kernels_decision,
 			 tt_why_gen_params),
+	KUNIT_CASE_PARAM(reset_reason_to_cause, tt_reason_gen_params),
+	KUNIT_CASE_PARAM(rst_cause_follows_the_kernels_decision,
+			 tt_rst_gen_params),
+	KUNIT_CASE(retransmits_carry_the_timer_that_fired),
 	KUNIT_CASE(every_cause_has_a_name),
 	KUNIT_CASE(errno_names),
 	KUNIT_CASE(format_close_with_errno),

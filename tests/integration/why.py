@@ -8,10 +8,13 @@ server PORT MODE       listen on all addresses; per connection MODE is
                        unread   wait 0.3 s, close without reading (RST)
                        finrst   shutdown, wait 0.3 s, close with SO_LINGER 0:
                                 the RST reaches the peer in CLOSE_WAIT
+                       late     read to EOF, then send (data after the
+                                peer's shutdown)
+                       greet    send a line, read to EOF, close
                        hold     keep it open, never read
 client ADDR PORT [--keepalive] [--user-timeout MS] [--send N] [--ready FILE]
        [--after-connect FILE] [--close-first] [--orphan] [--recv-timeout S]
-       [--after-eof S]
+       [--after-eof S] [--recv-first] [--shut-all S] [--linger2-off S]
                        touch the --ready FILE and wait for the test to remove
                        it, connect, touch the --after-connect FILE and wait
                        likewise (the test breaks the link meanwhile), send N
@@ -23,6 +26,11 @@ client ADDR PORT [--keepalive] [--user-timeout MS] [--send N] [--ready FILE]
                        "timeout"; --after-eof: then wait S s and send)
                        prints "result ERRNO SECONDS" (ERRNO "ok" if none):
                        what the application saw, and when since connect()
+cross LADDR LPORT RADDR RPORT GO CLOSE
+                       bind LADDR:LPORT, touch GO and wait for the test to
+                       remove it, connect to RADDR:RPORT (the other side
+                       does the same: the SYNs cross), touch CLOSE and wait
+                       likewise, close (the FINs cross); prints "result"
 """
 import argparse
 import errno
@@ -55,6 +63,16 @@ def handle(conn, mode):
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         elif mode == "unread":
             time.sleep(0.3)
+        elif mode == "late":
+            while conn.recv(4096):
+                pass
+            time.sleep(0.2)
+            conn.sendall(b"late")
+            time.sleep(1)
+        elif mode == "greet":
+            conn.sendall(b"hi\n")
+            while conn.recv(4096):
+                pass
         elif mode == "finrst":
             conn.shutdown(socket.SHUT_WR)
             time.sleep(0.3)
@@ -92,9 +110,22 @@ def client(a):
         s.connect((a.addr, a.port))
         if a.after_connect:
             handshake(a.after_connect)
+        if a.recv_first:
+            s.recv(4096)
         if a.send:
             s.sendall(b"x" * a.send)
         if a.orphan:
+            s.close()
+        elif a.shut_all:
+            s.shutdown(socket.SHUT_RDWR)
+            time.sleep(a.shut_all)
+            e = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if e:
+                err = errno.errorcode.get(e, str(e))
+        elif a.linger2_off:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_LINGER2, -1)
+            s.shutdown(socket.SHUT_WR)
+            time.sleep(a.linger2_off)
             s.close()
         else:
             if a.close_first:
@@ -117,13 +148,30 @@ def client(a):
     s.close()
 
 
+def cross(a):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((a.laddr, a.lport))
+    handshake(a.go)
+    t0 = time.monotonic()
+    err = "ok"
+    try:
+        s.connect((a.raddr, a.rport))
+        handshake(a.close)
+    except OSError as e:
+        err = errno.errorcode.get(e.errno, str(e.errno))
+    s.close()
+    print("result %s %.3f" % (err, time.monotonic() - t0), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("server")
     s.add_argument("port", type=int)
-    s.add_argument("mode", choices=["eof", "linger0", "unread", "finrst", "hold"])
+    s.add_argument("mode", choices=["eof", "linger0", "unread", "finrst", "late", "greet",
+                                    "hold"])
     c = sub.add_parser("client")
     c.add_argument("addr")
     c.add_argument("port", type=int)
@@ -136,9 +184,21 @@ def main():
     c.add_argument("--orphan", action="store_true")
     c.add_argument("--recv-timeout", type=float, default=0)
     c.add_argument("--after-eof", type=float, default=0)
+    c.add_argument("--recv-first", action="store_true")
+    c.add_argument("--shut-all", type=float, default=0)
+    c.add_argument("--linger2-off", type=float, default=0)
+    x = sub.add_parser("cross")
+    x.add_argument("laddr")
+    x.add_argument("lport", type=int)
+    x.add_argument("raddr")
+    x.add_argument("rport", type=int)
+    x.add_argument("go")
+    x.add_argument("close")
     a = p.parse_args()
     if a.cmd == "server":
         serve(a.port, a.mode)
+    elif a.cmd == "cross":
+        cross(a)
     else:
         client(a)
 
