@@ -99,6 +99,8 @@ static struct tt_tw_closing *tt_tw_closing_ctx(void)
 
 /* Whether inet_twsk_hashdance_schedule() arms the first timer here. */
 static bool tt_tw_arm_probed(void);
+/* Whether the timewait timer's runs are seen. */
+static bool tt_tw_timer_probed(void);
 /* Whether request socks' timer runs are seen. */
 static bool tt_req_timer_probed(void);
 
@@ -192,11 +194,25 @@ u8 tt_tw_kill_cause(bool net_alive, bool in_processing, bool syn, bool reused)
 	return TCPTRAIL_CAUSE_OTHER;
 }
 
-/* The first reason given is the one that ends it (reuse, then the kill). */
+/*
+ * The first reason given is the one that ends it (reuse, then the kill),
+ * unless its timer fired: then the timer kills it, whatever comes in.
+ */
 void tt_tw_book_cause(struct tt_conn *c, u8 cause)
 {
-	if (!c->tw_cause)
+	if (!c->tw_cause && !(c->flags & TT_CONN_TW_TIMER))
 		c->tw_cause = cause;
+}
+
+/*
+ * tw_timer_handler() runs: it kills the sock, and an early kill racing
+ * with it (inet_twsk_deschedule_put() finds the timer gone) does not; a
+ * reason booked before it was not the end.
+ */
+void tt_tw_book_timer(struct tt_conn *c)
+{
+	c->flags |= TT_CONN_TW_TIMER;
+	c->tw_cause = 0;
 }
 
 /* The timewait sock is freed: no reason given means the timer ran out. */
@@ -360,11 +376,37 @@ static int tt_kp_tw_deschedule(struct kprobe *p, struct pt_regs *regs)
 	reused = !in_serving_softirq() &&
 		 tt_tw_note_take(&this_cpu_ptr(&tt_tw_notes)->reuse, cookie);
 	processing = tt_tw_note_take(v, cookie);
-	/* Its timer already running: the sock expires, whatever came in. */
-	if (!timer_pending(&inet_twsk(tw)->tw_timer))
+	/*
+	 * Without the timer's own probe, guess: no timer pending, it is
+	 * running and will kill the sock. Not always so: it may be between
+	 * dequeue and enqueue in a re-arm, or (6.10+) not armed yet while
+	 * inet_twsk_hashdance_schedule() holds the ehash lock.
+	 */
+	if (!tt_tw_timer_probed() && !timer_pending(&inet_twsk(tw)->tw_timer))
 		return 0;
 	tt_tw_set_cause(tw, tt_tw_kill_cause(check_net(sock_net(tw)),
 					     processing, syn, reused));
+	return 0;
+}
+
+/* tw_timer_handler(t): the timewait timer ran out; it kills the sock. */
+static int tt_kp_tw_timer(struct kprobe *p, struct pt_regs *regs)
+{
+	struct timer_list *t = (void *)regs_get_kernel_argument(regs, 0);
+	struct inet_timewait_sock *tw = container_of(t, struct inet_timewait_sock,
+						     tw_timer);
+	unsigned long flags;
+	struct tt_conn *c;
+	bool full;
+
+	if (!tt_is_tcp((struct sock *)tw))
+		return 0;
+	c = tt_conn_lock(&tt_conns, tt_sk_cookie((struct sock *)tw), false,
+			 &full, &flags);
+	if (!c)
+		return 0;
+	tt_tw_book_timer(c);
+	tt_conn_unlock(&tt_conns, c, flags);
 	return 0;
 }
 
@@ -810,16 +852,21 @@ static int tt_kp_tcp_reset(struct kprobe *p, struct pt_regs *regs)
 static int tt_kp_abort(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	int state = READ_ONCE(sk->sk_state);
 	unsigned long flags;
 	struct tt_conn *c;
 	bool full;
 
-	if (!tt_is_tcp(sk))
+	/*
+	 * A request sock is dropped, with no RST; its cookie may already be
+	 * its child's, which tcp_abort() leaves alone.
+	 */
+	if (state == TCP_NEW_SYN_RECV || !tt_is_tcp(sk))
 		return 0;
 	c = tt_conn_lock(&tt_conns, tt_sk_cookie(sk), false, &full, &flags);
 	if (!c)
 		return 0;
-	if (READ_ONCE(sk->sk_state) == TCP_TIME_WAIT)
+	if (state == TCP_TIME_WAIT)
 		tt_tw_book_cause(c, TCPTRAIL_CAUSE_ABORT);
 	else
 		c->flags |= TT_CONN_ABORT;
@@ -905,8 +952,9 @@ TT_TP_PROBE_CHECK(tcp_receive_reset, tt_tp_receive_reset);
 TT_TP_PROBE_CHECK(tcp_retransmit_skb, tt_tp_retransmit_skb);
 
 enum {
-	TT_L_TCP_RESET, TT_L_ABORT, TT_L_TW_PROCESS, TT_L_TW_UNIQUE, TT_L_TW_DESCHED, TT_L_TW_FREE,
-	TT_L_TIME_WAIT, TT_L_TW_SCHED, TT_L_TW_ARM, TT_L_SYNACK4, TT_L_SYNACK6,
+	TT_L_TCP_RESET, TT_L_ABORT, TT_L_TW_PROCESS, TT_L_TW_UNIQUE,
+	TT_L_TW_DESCHED, TT_L_TW_TIMER, TT_L_TW_FREE, TT_L_TIME_WAIT,
+	TT_L_TW_SCHED, TT_L_TW_ARM, TT_L_SYNACK4, TT_L_SYNACK6,
 	TT_L_REQ_TIMER, TT_L_REQ_FREE4, TT_L_REQ_FREE6, TT_L_TP_SYNACK,
 	TT_L_TP_SEND_RST, TT_L_TP_RECV_RST, TT_L_TP_RETRANS, TT_L_MAX
 };
@@ -922,6 +970,9 @@ static struct tt_probe tt_lc_probes[TT_L_MAX] = {
 			     .pre = tt_kp_tw_unique },
 	[TT_L_TW_DESCHED] = { "inet_twsk_deschedule_put", TT_PROBE_KPROBE,
 			      .pre = tt_kp_tw_deschedule },
+	/* Static, but a timer callback: never inlined. */
+	[TT_L_TW_TIMER] = { "tw_timer_handler", TT_PROBE_KPROBE,
+			    .pre = tt_kp_tw_timer, .optional = true },
 	[TT_L_TW_FREE] = { "tcp_twsk_destructor", TT_PROBE_KPROBE,
 			   .pre = tt_kp_tw_destructor },
 	[TT_L_TIME_WAIT] = { "tcp_time_wait", TT_PROBE_KPROBE,
@@ -956,6 +1007,11 @@ static struct tt_probe tt_lc_probes[TT_L_MAX] = {
 static bool tt_tw_arm_probed(void)
 {
 	return tt_probe_on(&tt_lc_probes[TT_L_TW_ARM]);
+}
+
+static bool tt_tw_timer_probed(void)
+{
+	return tt_probe_on(&tt_lc_probes[TT_L_TW_TIMER]);
 }
 
 static bool tt_req_timer_probed(void)

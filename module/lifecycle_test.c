@@ -104,6 +104,28 @@ static void tw_first_cause_wins(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ev.dur_ns, 2 * SEC);
 }
 
+static void tw_timer_overrides_early_kill(struct kunit *test)
+{
+	struct tcptrail_event ev;
+	struct tt_conn c;
+
+	tt_conn_at(&c, 0);
+	tt_armed(&c, &ev, 1 * SEC, TCP_TIME_WAIT);
+	/* A SYN deschedules it while its timer runs: the timer kills it. */
+	tt_tw_book_cause(&c, tt_tw_kill_cause(true, true, true, false));
+	tt_tw_book_timer(&c);
+	tt_exit(&c, &ev, 61 * SEC, true);
+	KUNIT_EXPECT_EQ(test, ev.cause, TCPTRAIL_CAUSE_EXPIRED);
+
+	/* The timer first: a kill booked after it is not the end either. */
+	tt_conn_at(&c, 0);
+	tt_armed(&c, &ev, 1 * SEC, TCP_TIME_WAIT);
+	tt_tw_book_timer(&c);
+	tt_tw_book_cause(&c, TCPTRAIL_CAUSE_ABORT);
+	tt_exit(&c, &ev, 61 * SEC, true);
+	KUNIT_EXPECT_EQ(test, ev.cause, TCPTRAIL_CAUSE_EXPIRED);
+}
+
 static void tw_exit_unknown_connection_still_reported(struct kunit *test)
 {
 	struct tcptrail_event ev = { .ts_ns = 5, .substate = TCP_TIME_WAIT };
@@ -197,6 +219,7 @@ static struct kunit_case tt_lifecycle_cases[] = {
 	KUNIT_CASE(tw_expiry_pairs_with_entry),
 	KUNIT_CASE(tw_substate_change_restarts_the_clock),
 	KUNIT_CASE(tw_first_cause_wins),
+	KUNIT_CASE(tw_timer_overrides_early_kill),
 	KUNIT_CASE(tw_exit_unknown_connection_still_reported),
 	KUNIT_CASE(durations_never_wrap),
 	KUNIT_CASE_PARAM(tw_kill_cause_follows_the_kernels_verdict,

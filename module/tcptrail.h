@@ -71,6 +71,7 @@ u64 tt_ring_overwritten(struct tt_ring *r);
 #define TT_CONN_IN_TW		0x10	/* a timewait sock carries on */
 #define TT_CONN_CHILD		0x20	/* a full sock has this cookie */
 #define TT_CONN_ABORT		0x40	/* tcp_abort() is ending it (ss -K) */
+#define TT_CONN_TW_TIMER	0x80	/* the timewait timer fired: it kills */
 
 struct tt_conn {
 	u64 cookie;		/* 0: free slot */
@@ -297,6 +298,7 @@ void tt_tw_book_armed(struct tt_conn *c, struct tcptrail_event *ev);
 u8 tt_tw_kill_cause(bool net_alive, bool in_processing, bool syn,
 		    bool reused);
 void tt_tw_book_cause(struct tt_conn *c, u8 cause);
+void tt_tw_book_timer(struct tt_conn *c);
 void tt_tw_book_exit(const struct tt_conn *c, struct tcptrail_event *ev,
 		     bool net_alive);
 bool tt_tw_skipped(u64 cookie, int *state, bool *tw);
