@@ -66,6 +66,28 @@ def main():
         return ["%s:%s>%s" % (e["kind"], e["old"], e["new"]) if e["kind"] == "state" else e["kind"]
                 for e in evs]
 
+    def peer_late(name, evs):
+        """Without the client's SYN retransmits: a scripted peer (python in
+        a busy guest) may answer after the 1 s SYN timer; not what these
+        scenarios are about, and said when it happens."""
+        late = [e for e in evs if e["kind"] == "retrans" and e["old"] == "SYN_SENT"]
+        if late:
+            print("%s: the scripted peer answered after %d SYN retransmit(s)" % (name, len(late)))
+        return [e for e in evs if e not in late]
+
+    def tw_after_close(name, evs):
+        """Without what the timewait sock met after the full socket closed
+        (a FIN sent again, the listener's RST to the ACK that answered it):
+        a busy guest's late ACK; not what the scenario is about, and said."""
+        c = [i for i, e in enumerate(evs) if e["kind"] == "state" and e["new"] == "CLOSE"]
+        if not c:
+            return evs
+        tail = [e for e in evs[c[-1] + 1:] if e["kind"] in ("tw_substate", "tw_exit")]
+        if tail:
+            print("%s: after CLOSE, the timewait sock met: %s" % (
+                name, ", ".join("%s %s" % (e["kind"], e["cause"]) for e in tail)))
+        return [e for e in evs if e not in tail]
+
     def app(name):
         err, secs = arg[name + ".app"].split(":")
         return err, float(secs)
@@ -175,7 +197,8 @@ def main():
     name = "synlost"
     evs = conn(name, "c")
     show(name, "c", evs)
-    expect(shape(evs) == ["state:CLOSE>SYN_SENT", "retrans", "state:SYN_SENT>ESTABLISHED",
+    expect(shape(tw_after_close(name, evs)) == [
+                          "state:CLOSE>SYN_SENT", "retrans", "state:SYN_SENT>ESTABLISHED",
                           "state:ESTABLISHED>FIN_WAIT1", "state:FIN_WAIT1>FIN_WAIT2",
                           "tw_enter", "state:FIN_WAIT2>CLOSE"],
            "%s: client trail SYN_SENT, 1 retransmit, ESTABLISHED, FIN_WAIT1/2, "
@@ -433,6 +456,7 @@ def main():
     for name, rfc1337 in (("twrst0", 0), ("twrst1", 1)):
         evs = conn(name, "c")
         show(name, "c", evs)
+        evs = peer_late(name, evs)
         pl = peer_log(arg[name + ".peer"])
         rst = [x for x in pl if x[0] == "tx" and x[2] == "R"]
         last = [x for x in pl if x[0] == "rx" and x[2] == "A"]
