@@ -170,20 +170,14 @@ struct tr_conn *tr_trail_add(struct tr_trail *t, const struct tcptrail_event *ev
 		c->netns = ev->netns;
 		c->cookie = ev->cookie;
 		c->first_ts = ev->ts_ns;
-		if (t->n == t->cap) {
-			t->cap = t->cap ? t->cap * 2 : 16;
-			t->conns = tr_xrealloc(t->conns, t->cap * sizeof(*t->conns));
-		}
+		t->conns = tr_xgrow(t->conns, &t->cap, t->n, sizeof(*t->conns));
 		t->conns[t->n++] = c;
 		c->id = (unsigned int)t->n;
 		b = bucket_of(t, c->netns, c->cookie);
 		c->hnext = t->buckets[b];
 		t->buckets[b] = c;
 	}
-	if (c->nevs == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 8;
-		c->evs = tr_xrealloc(c->evs, c->cap * sizeof(*c->evs));
-	}
+	c->evs = tr_xgrow(c->evs, &c->cap, c->nevs, sizeof(*c->evs));
 	/* Late (adopted) events go where their timestamp says. */
 	for (i = c->nevs; i > 0 && c->evs[i - 1].ts_ns > ev->ts_ns; i--)
 		c->evs[i] = c->evs[i - 1];

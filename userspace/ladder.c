@@ -70,24 +70,11 @@ struct ctx {
 	uint32_t snx, rnx, una;		/* relative to own / peer / own ISN */
 };
 
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return p;
-	*cap = *cap ? *cap * 2 : 16;
-	p = realloc(p, *cap * size);
-	if (!p) {
-		fprintf(stderr, "tcptrail: out of memory\n");
-		exit(1);
-	}
-	return p;
-}
-
 static int new_row(struct ladder *ld, uint64_t ts, int arrow)
 {
 	struct row *r;
 
-	ld->r = grow(ld->r, &ld->rcap, ld->nr, sizeof(*ld->r));
+	ld->r = tr_xgrow(ld->r, &ld->rcap, ld->nr, sizeof(*ld->r));
 	r = &ld->r[ld->nr];
 	memset(r, 0, sizeof(*r));
 	r->ts = ts;
@@ -149,7 +136,7 @@ static void fact(struct ctx *x, int from, enum seg type, int have_seq, uint32_t 
 		x->touched = row_of_arrow(ld, i);
 		return;
 	}
-	ld->a = grow(ld->a, &ld->acap, ld->na, sizeof(*ld->a));
+	ld->a = tr_xgrow(ld->a, &ld->acap, ld->na, sizeof(*ld->a));
 	a = &ld->a[ld->na];
 	memset(a, 0, sizeof(*a));
 	a->from = from;
@@ -188,7 +175,7 @@ static void data_fact(struct ctx *x, int from, uint32_t end)
 		}
 		return;
 	}
-	ld->a = grow(ld->a, &ld->acap, ld->na, sizeof(*ld->a));
+	ld->a = tr_xgrow(ld->a, &ld->acap, ld->na, sizeof(*ld->a));
 	a = &ld->a[ld->na];
 	memset(a, 0, sizeof(*a));
 	a->from = from;

@@ -21,10 +21,7 @@ static struct tr_tl_row *tl_push(struct timeline *tl, uint64_t start, const char
 {
 	struct tr_tl_row *r;
 
-	if (tl->n == tl->cap) {
-		tl->cap = tl->cap ? tl->cap * 2 : 16;
-		tl->rows = tr_xrealloc(tl->rows, tl->cap * sizeof(*tl->rows));
-	}
+	tl->rows = tr_xgrow(tl->rows, &tl->cap, tl->n, sizeof(*tl->rows));
 	r = &tl->rows[tl->n++];
 	memset(r, 0, sizeof(*r));
 	r->start = start;

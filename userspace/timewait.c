@@ -7,6 +7,7 @@
 
 #include "conntab.h"
 #include "timewait.h"
+#include "xalloc.h"
 
 /*
  * Every connection seen gets a row (its index kept in the connection
@@ -47,21 +48,6 @@ void tr_twrows_free(struct tr_twrows *t)
 	free(t);
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	size_t c = *cap ? *cap * 2 : 256;
-	void *q;
-
-	if (n < *cap)
-		return 0;
-	q = realloc(*p, c * size);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
 static struct tr_twrow *row_for(struct tr_twrows *t, const struct tcptrail_event *ev, size_t *idx)
 {
 	size_t *slot = tr_conntab_find(t->conns, ev->netns, ev->cookie);
@@ -72,15 +58,9 @@ static struct tr_twrow *row_for(struct tr_twrows *t, const struct tcptrail_event
 		*idx = *slot;
 		return &t->rows[*slot];
 	}
-	if (grow((void **)&t->rows, &t->caprows, t->nrows, sizeof(*t->rows)))
-		return NULL;
-	if (cap != t->caprows) {
-		unsigned char *s = realloc(t->is_shown, t->caprows);
-
-		if (!s)
-			return NULL;
-		t->is_shown = s;
-	}
+	t->rows = tr_xgrow(t->rows, &t->caprows, t->nrows, sizeof(*t->rows));
+	if (cap != t->caprows)
+		t->is_shown = tr_xrealloc(t->is_shown, t->caprows);
 	slot = tr_conntab_add(t->conns, ev->netns, ev->cookie);
 	if (!slot)
 		return NULL;	/* out of memory: this connection goes unlisted */
@@ -95,9 +75,9 @@ static struct tr_twrow *row_for(struct tr_twrows *t, const struct tcptrail_event
 
 static void show(struct tr_twrows *t, size_t idx)
 {
-	if (t->is_shown[idx] ||
-	    grow((void **)&t->shown, &t->capshown, t->nshown, sizeof(*t->shown)))
+	if (t->is_shown[idx])
 		return;
+	t->shown = tr_xgrow(t->shown, &t->capshown, t->nshown, sizeof(*t->shown));
 	t->is_shown[idx] = 1;
 	t->shown[t->nshown++] = idx;
 }

@@ -17,4 +17,13 @@ static inline void *tr_xrealloc(void *p, size_t n)
 	return q;
 }
 
+/* Room for element n of an array that holds *cap: doubled when full (16 first). */
+static inline void *tr_xgrow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 16;
+	return tr_xrealloc(p, *cap * size);
+}
+
 #endif
