@@ -43,6 +43,18 @@ serve() {
 	fail "http.server on $addr:$port did not start"
 }
 
+# curl_trail_json FILE: the reader's JSON (-o json) has curl's connection,
+# SYN_SENT and ESTABLISHED first and CLOSE last.
+curl_trail_json() {
+	python3 - "$1" <<-'PY'
+	import json, sys
+	recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+	curl = [r["new"] for r in recs if r["event"] == "state" and r["comm"] == "curl"]
+	print("curl:", curl)
+	sys.exit(0 if curl[:2] == ["SYN_SENT", "ESTABLISHED"] and curl[-1] == "CLOSE" else 1)
+	PY
+}
+
 # drain FILE: every event held for a new reader, as text (never blocks).
 drain() {
 	$TRAIL drain "${1:-$PROC/events}"

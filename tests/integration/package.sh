@@ -124,13 +124,7 @@ serve 127.0.0.1 8020
 inroot /usr/sbin/tcptrail run -o json --wait 1 -- curl -s -o /dev/null http://127.0.0.1:8020/ \
 	>"$out.json" || fail "the installed tcptrail run -- curl failed"
 check "curl's SYN_SENT, ESTABLISHED and CLOSE are in the installed reader's output" \
-	python3 - "$out.json" <<'PY'
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-curl = [r["new"] for r in recs if r["event"] == "state" and r["comm"] == "curl"]
-print("curl:", curl)
-sys.exit(0 if curl[:2] == ["SYN_SENT", "ESTABLISHED"] and curl[-1] == "CLOSE" else 1)
-PY
+	curl_trail_json "$out.json"
 compare_help() { inroot /usr/lib/tcptrail/scripts/compare-timewait --help >/dev/null; }
 check "the installed compare-timewait starts (finds its lib.sh: --help)" compare_help
 check "the installed tcpwork is there" test -x "$R/usr/lib/tcptrail/userspace/tcpwork"

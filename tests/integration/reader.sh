@@ -62,13 +62,7 @@ sys.exit(0 if page.startswith("<!DOCTYPE HTML") and "Directory listing" in page 
          '"event"' not in page else 1)
 PY
 check "run -O: the file has the trail (curl's SYN_SENT .. CLOSE), JSON only" \
-	python3 - "$out.run-O.json" <<'PY'
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-curl = [r["new"] for r in recs if r["event"] == "state" and r["comm"] == "curl"]
-print("curl:", curl)
-sys.exit(0 if curl[:2] == ["SYN_SENT", "ESTABLISHED"] and curl[-1] == "CLOSE" else 1)
-PY
+	curl_trail_json "$out.run-O.json"
 # hist over real connections: three curls, each measured once on both ends.
 $BIN hist -N -d 6 -p 8010 >"$out.hist" 2>&1 &
 hist=$!
