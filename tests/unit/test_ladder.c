@@ -197,17 +197,23 @@ static void retransmits(void)
 	summary_golden("ladder_retrans.txt", &q);
 }
 
+/* A client's connect() and the server's accept, no segment lost (0 to 151 us). */
+static void handshake(struct seq *q)
+{
+	rec(q, 0, 0, TCPTRAIL_EV_STATE, TCPTRAIL_CLOSE, TCPTRAIL_SYN_SENT);
+	at(rec(q, 1, 50, TCPTRAIL_EV_SYN_RECV, TCPTRAIL_LISTEN, TCPTRAIL_NEW_SYN_RECV), 0, 1, 1);
+	at(rec(q, 0, 100, TCPTRAIL_EV_STATE, TCPTRAIL_SYN_SENT, TCPTRAIL_ESTABLISHED), 1, 1, 1);
+	at(rec(q, 1, 150, TCPTRAIL_EV_STATE, TCPTRAIL_LISTEN, TCPTRAIL_SYN_RECV), 1, 1, 1);
+	at(rec(q, 1, 151, TCPTRAIL_EV_STATE, TCPTRAIL_SYN_RECV, TCPTRAIL_ESTABLISHED), 1, 1, 1);
+}
+
 /* The server closes with SO_LINGER 0 (RST both ways of seeing it); a port nobody listens on. */
 static void resets(void)
 {
 	struct seq q = { .cookie = { 511, 512 }, .port = { 40001, 80 } };
 	struct tcptrail_event *e;
 
-	rec(&q, 0, 0, TCPTRAIL_EV_STATE, TCPTRAIL_CLOSE, TCPTRAIL_SYN_SENT);
-	at(rec(&q, 1, 50, TCPTRAIL_EV_SYN_RECV, TCPTRAIL_LISTEN, TCPTRAIL_NEW_SYN_RECV), 0, 1, 1);
-	at(rec(&q, 0, 100, TCPTRAIL_EV_STATE, TCPTRAIL_SYN_SENT, TCPTRAIL_ESTABLISHED), 1, 1, 1);
-	at(rec(&q, 1, 150, TCPTRAIL_EV_STATE, TCPTRAIL_LISTEN, TCPTRAIL_SYN_RECV), 1, 1, 1);
-	at(rec(&q, 1, 151, TCPTRAIL_EV_STATE, TCPTRAIL_SYN_RECV, TCPTRAIL_ESTABLISHED), 1, 1, 1);
+	handshake(&q);
 	e = rec(&q, 1, 20000, TCPTRAIL_EV_RST_SENT, TCPTRAIL_ESTABLISHED, TCPTRAIL_CLOSE);
 	e->cause = TCPTRAIL_CAUSE_LINGER0;
 	at(e, 1, 1, 11);
@@ -254,11 +260,7 @@ static void simultaneous_close(void)
 	struct seq q = { .cookie = { 531, 532 }, .port = { 40003, 80 } };
 	struct tcptrail_event *e;
 
-	rec(&q, 0, 0, TCPTRAIL_EV_STATE, TCPTRAIL_CLOSE, TCPTRAIL_SYN_SENT);
-	at(rec(&q, 1, 50, TCPTRAIL_EV_SYN_RECV, TCPTRAIL_LISTEN, TCPTRAIL_NEW_SYN_RECV), 0, 1, 1);
-	at(rec(&q, 0, 100, TCPTRAIL_EV_STATE, TCPTRAIL_SYN_SENT, TCPTRAIL_ESTABLISHED), 1, 1, 1);
-	at(rec(&q, 1, 150, TCPTRAIL_EV_STATE, TCPTRAIL_LISTEN, TCPTRAIL_SYN_RECV), 1, 1, 1);
-	at(rec(&q, 1, 151, TCPTRAIL_EV_STATE, TCPTRAIL_SYN_RECV, TCPTRAIL_ESTABLISHED), 1, 1, 1);
+	handshake(&q);
 	at(rec(&q, 0, 10000, TCPTRAIL_EV_STATE, TCPTRAIL_ESTABLISHED, TCPTRAIL_FIN_WAIT1), 1, 1, 1);
 	at(rec(&q, 1, 10005, TCPTRAIL_EV_STATE, TCPTRAIL_ESTABLISHED, TCPTRAIL_FIN_WAIT1), 1, 1, 1);
 	at(rec(&q, 0, 10050, TCPTRAIL_EV_STATE, TCPTRAIL_FIN_WAIT1, TCPTRAIL_CLOSING), 1, 2, 2);
