@@ -348,6 +348,34 @@ static int same_file(int fd, const char *path)
 	       fd_st.st_ino == path_st.st_ino;
 }
 
+/* @path with its folder resolved: two names of a file not yet created. */
+static void canon_path(const char *path, char *out, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX], res[PATH_MAX];
+
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path) + 1, path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (!realpath(dir, res))
+		snprintf(res, sizeof(res), "%s", dir);
+	snprintf(out, n, "%s/%s", res, slash ? slash + 1 : path);
+}
+
+static int same_path(const char *p, const char *q)
+{
+	char cp[2 * PATH_MAX], cq[2 * PATH_MAX];
+	struct stat ps, qs;
+	int pe = !stat(p, &ps), qe = !stat(q, &qs);
+
+	if (pe || qe)
+		return pe && qe && ps.st_dev == qs.st_dev && ps.st_ino == qs.st_ino;
+	canon_path(p, cp, sizeof(cp));
+	canon_path(q, cq, sizeof(cq));
+	return !strcmp(cp, cq);
+}
+
 /* Open the record stream and check its header. */
 static int open_stream(struct app *a)
 {
@@ -402,6 +430,12 @@ static int open_stream(struct app *a)
 				a->o.raw_out);
 			return -1;
 		}
+		/* Refused before either is opened: opening truncates. */
+		if (a->o.out_file && same_path(a->o.raw_out, a->o.out_file)) {
+			fprintf(stderr, "tcptrail: %s is the file being saved by -w; not overwriting it\n",
+				a->o.out_file);
+			return -1;
+		}
 		a->raw_out = fopen(a->o.raw_out, "wbe");
 		if (!a->raw_out) {
 			fprintf(stderr, "tcptrail: cannot create %s: %s\n", a->o.raw_out, strerror(errno));
@@ -434,9 +468,8 @@ static int open_output(struct app *a)
 
 	if (!path)
 		return 0;
-	if (same_file(a->fd, path) || (a->raw_out && same_file(fileno(a->raw_out), path))) {
-		fprintf(stderr, "tcptrail: %s is the file being %s; not overwriting it\n", path,
-			same_file(a->fd, path) ? "read" : "saved by -w");
+	if (same_file(a->fd, path)) {
+		fprintf(stderr, "tcptrail: %s is the file being read; not overwriting it\n", path);
 		return -1;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);

@@ -134,8 +134,7 @@ expect(len(fin) == n, "%d children's ESTABLISHED -> CLOSE_WAIT (got %d)" % (n, l
 bad = [e for e in fin if e["comm"] != "acceptor"]
 expect(not bad, "ESTABLISHED -> CLOSE_WAIT: every child owned by its acceptor thread (%d not: %s)"
        % (len(bad), sorted({e["comm"] for e in bad})))
-if trail.FAILED:
-    raise SystemExit("%d checks failed" % len(trail.FAILED))
+trail.verdict()
 PY
 then :; else bad=$((bad + 1)); fi
 [ "$bad" = 0 ] || fail "$bad checks failed"

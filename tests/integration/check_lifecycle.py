@@ -105,8 +105,7 @@ def main():
     expect(len(exit_) == 1 and exit_[0]["old"] == "TIME_WAIT" and exit_[0]["cause"] == "expired"
            and 58 <= secs(exit_[0]) <= 62.5,
            "f: then it expires 60 s after the change")
-    if trail.FAILED:
-        raise SystemExit("%d checks failed" % len(trail.FAILED))
+    trail.verdict()
 
 
 if __name__ == "__main__":

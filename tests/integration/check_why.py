@@ -605,8 +605,7 @@ def main():
     show(name, "s", srv)
     ended(name, "s", srv, "reset", "EPIPE")
 
-    if trail.FAILED:
-        raise SystemExit("%d checks failed" % len(trail.FAILED))
+    trail.verdict()
 
 
 if __name__ == "__main__":

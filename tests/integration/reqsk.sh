@@ -158,8 +158,7 @@ trail.expect(all(e["isn"] is not None and e["peer_isn"] is not None for e in dro
 arrived = {e["cookie"]: e["ts_ns"] for e in syn}
 trail.expect(all(e["ts_ns"] - arrived.get(e["cookie"], e["ts_ns"]) >= 2.5e9 for e in drop),
              "each req_drop comes after the SYN-ACK retry timers (>= 2.5 s after its SYN)")
-if trail.FAILED:
-    raise SystemExit("%d checks failed" % len(trail.FAILED))
+trail.verdict()
 PY
 then :; else bad=$((bad + 1)); fi
 [ "$bad" = 0 ] || fail "$bad checks failed"

@@ -16,16 +16,13 @@ sleep 0.5
 drain >"$TCPTRAIL_OUT/seqnums.events"
 
 python3 - "$TCPTRAIL_OUT/seqnums.events" "$N" $PORT <<'PY'
+import os
 import sys
 
+sys.path.insert(0, "%s/tests/integration" % os.environ["TCPTRAIL_TOP"])
+from trail import expect, verdict  # noqa: E402
+
 path, n, port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-FAILED = []
-
-
-def expect(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        FAILED.append(what)
 
 
 # Columns by name, from the events file's own header line.
@@ -86,6 +83,5 @@ for e in child:
 # Each side's numbers are the other's: the child's peer ISN is a client's ISN.
 expect({num(e, "peer_isn") for e in child} == {num(e, "isn") for e in client},
        "the children's peer ISNs are the clients' ISNs")
-if FAILED:
-    raise SystemExit("%d checks failed" % len(FAILED))
+verdict()
 PY

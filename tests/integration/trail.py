@@ -70,6 +70,14 @@ def expect(cond, what):
         FAILED.append(what)
 
 
+def verdict():
+    """Ends a checker: the failed checks again, last, where a cut log shows them."""
+    if FAILED:
+        for what in FAILED:
+            print("failed: " + what)
+        raise SystemExit("%d checks failed" % len(FAILED))
+
+
 def subsequence(want, got):
     it = iter(got)
     return all(any(w == g for g in it) for w in want)
@@ -143,8 +151,7 @@ def main(argv):
         print("events %d lost %d" % (len(events), lost))
     else:
         raise SystemExit(__doc__)
-    if FAILED:
-        raise SystemExit("%d checks failed" % len(FAILED))
+    verdict()
 
 
 if __name__ == "__main__":

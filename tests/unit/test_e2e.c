@@ -456,10 +456,13 @@ static void out_file(void)
 	const char *dir = tmpdir_make();
 	const char *f = path_in(dir, "out.txt"), *cap = path_in(dir, "cap.bin");
 	const char *alias = path_in(dir, "alias.bin");
+	char cap_alias[600];
 	const char *pdir = fake_proc("", NULL, 0);
 	char kv[4300];
 	const char *env[] = { kv, NULL };
 	struct run_result r, plain;
+
+	snprintf(cap_alias, sizeof(cap_alias), "%s/./cap.bin", dir);	/* cap, named otherwise */
 	char *got;
 	size_t len;
 
@@ -496,6 +499,7 @@ static void out_file(void)
 		const char *args[] = { "--file", fx_path("pair"), "-w", cap, "-O", f, NULL };
 		const char *onto_input[] = { "--file", cap, "-O", alias, NULL };
 		const char *onto_capture[] = { "--file", fx_path("pair"), "-w", cap, "-O", cap, NULL };
+		const char *onto_new[] = { "--file", fx_path("pair"), "-w", cap, "-O", cap_alias, NULL };
 		struct stat st0, st1;
 
 		run_tcptrail(args, fixed_time, &r);
@@ -512,8 +516,17 @@ static void out_file(void)
 		       "out-file: onto the input (another name) is refused, input intact: %s", r.err);
 		run_free(&r);
 		run_tcptrail(onto_capture, fixed_time, &r);
-		tap_ok(r.status == 1 && strstr(r.err, "is the file being saved by -w"),
-		       "out-file: onto -w's capture is refused: %s", r.err);
+		stat(cap, &st1);
+		tap_ok(r.status == 1 && strstr(r.err, "is the file being saved by -w") &&
+		       st1.st_size == st0.st_size,
+		       "out-file: onto -w's capture is refused, the capture intact: %s", r.err);
+		run_free(&r);
+		unlink(cap);
+		run_tcptrail(onto_new, fixed_time, &r);
+		tap_ok(r.status == 1 && strstr(r.err, "is the file being saved by -w") &&
+		       stat(cap, &st1) < 0,
+		       "out-file: -w and -O naming one new file two ways: refused, nothing created: %s",
+		       r.err);
 		run_free(&r);
 	}
 	{
