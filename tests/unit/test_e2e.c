@@ -454,15 +454,15 @@ static void output_errors(void)
 static void out_file(void)
 {
 	const char *dir = tmpdir_make();
-	const char *f = path_in(dir, "out.txt"), *cap = path_in(dir, "cap.bin");
-	const char *alias = path_in(dir, "alias.bin");
+	const char *f = path_in(dir, "out.txt"), *cap = path_in(dir, "out-cap.bin");
+	const char *alias = path_in(dir, "out-alias.bin");
 	char cap_alias[600];
 	const char *pdir = fake_proc("", NULL, 0);
 	char kv[4300];
 	const char *env[] = { kv, NULL };
 	struct run_result r, plain;
 
-	snprintf(cap_alias, sizeof(cap_alias), "%s/./cap.bin", dir);	/* cap, named otherwise */
+	snprintf(cap_alias, sizeof(cap_alias), "%s/./out-cap.bin", dir);	/* cap, named otherwise */
 	char *got;
 	size_t len;
 
