@@ -206,6 +206,46 @@ static void data_facts(struct ctx *x, int peer_fin)
 	}
 }
 
+/*
+ * A record proves where @from's FIN is: @seq. close() queues the FIN behind
+ * data not yet sent, so snd_nxt at the close was only a lower bound. Then
+ * the data that went first is drawn now and the FIN (and any retransmit of
+ * it drawn since) after it; the close's row keeps its state label.
+ */
+static void fin_proven(struct ctx *x, int from, uint32_t seq)
+{
+	struct ladder *ld = x->ld;
+	struct side *s = &ld->s[from];
+	uint32_t was = s->fin_seq;
+	size_t i;
+	int r;
+
+	if (!s->fin_known || !tr_seq_before(was, seq))
+		return;
+	s->fin_seq = seq;
+	data_fact(x, from, seq);
+	for (i = 0; i < ld->na; i++) {
+		struct arrow *a = &ld->a[i];
+
+		if (a->from != from || a->type != SEG_FIN || !a->have_seq || a->seq != was)
+			continue;
+		a->seq = seq;
+		r = row_of_arrow(ld, i);
+		if (r < 0 || a->retrans)
+			continue;
+		if (ld->r[r].label[0][0] || ld->r[r].label[1][0]) {
+			ld->r[r].arrow = -1;
+			snprintf(ld->r[r].note, sizeof(ld->r[r].note), "%s", a->proof[0]);
+		} else {
+			memmove(&ld->r[r], &ld->r[r + 1], (ld->nr - r - 1) * sizeof(*ld->r));
+			ld->nr--;
+		}
+		snprintf(a->proof[0], sizeof(a->proof[0]), "%s", x->proof);
+		a->ts[0] = x->ts;
+		x->touched = new_row(ld, x->ts, (int)i);
+	}
+}
+
 static void send_fin(struct ctx *x)
 {
 	struct side *L = &x->ld->s[x->l];
@@ -222,6 +262,8 @@ static void recv_fin(struct ctx *x)
 {
 	struct side *P = &x->ld->s[!x->l];
 
+	if (x->ok_rcv)
+		fin_proven(x, !x->l, x->rnx - 1);
 	data_facts(x, 1);
 	if (x->ok_rcv) {
 		P->fin_known = 1;
@@ -237,7 +279,11 @@ static void recv_fin(struct ctx *x)
 static void recv_fin_ack(struct ctx *x)
 {
 	struct side *L = &x->ld->s[x->l], *P = &x->ld->s[!x->l];
-	int have_ack = L->fin_known || x->ok_una, have_seq = x->ok_rcv || P->fin_known;
+	int have_ack, have_seq = x->ok_rcv || P->fin_known;
+
+	if (x->ok_snd)
+		fin_proven(x, x->l, x->snx - 1);	/* snd_nxt is one past the FIN acked */
+	have_ack = L->fin_known || x->ok_una;
 	uint32_t ack = L->fin_known ? L->fin_seq + 1 : x->una;
 	uint32_t seq = x->ok_rcv ? x->rnx : P->fin_seq + 1;
 

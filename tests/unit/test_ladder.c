@@ -277,6 +277,48 @@ static void simultaneous_close(void)
 	summary_golden("ladder_simclose.txt", &q);
 }
 
+/*
+ * The server closes with 4000 bytes still unsent: its FIN goes out behind
+ * them, at 5001, not at the close's snd_nxt (1001). Both ends seen, and the
+ * server's end alone.
+ */
+static void fin_behind_queued_data(void)
+{
+	struct seq q = { .cookie = { 541, 542 }, .port = { 40004, 80 } };
+	struct tr_fmt fmt = { .time = TR_TIME_REL, .t0_ns = FX_TS0 };
+
+	handshake(&q);
+	at(rec(&q, 1, 10000, TCPTRAIL_EV_STATE, TCPTRAIL_ESTABLISHED, TCPTRAIL_FIN_WAIT1), 1, 1001, 11);
+	at(rec(&q, 0, 30000, TCPTRAIL_EV_STATE, TCPTRAIL_ESTABLISHED, TCPTRAIL_CLOSE_WAIT), 11, 11, 5002);
+	at(rec(&q, 1, 30050, TCPTRAIL_EV_STATE, TCPTRAIL_FIN_WAIT1, TCPTRAIL_FIN_WAIT2), 5002, 5002, 11);
+	for (size_t first = 0; first < 2; first++) {
+		/* first 0: both ends; 1: the server's records only */
+		struct tcptrail_event ev[32];
+		struct tr_trail *t;
+		char *buf = NULL, *fin, *data;
+		size_t len = 0, n = 0;
+		FILE *f;
+
+		for (int i = 0; i < q.n; i++)
+			if (!first || q.ev[i].sport == 80)
+				ev[n++] = q.ev[i];
+		t = trail_of(ev, n);
+		f = open_memstream(&buf, &len);
+		tr_trail_print(f, t, &fmt, t->last_ts);
+		fclose(f);
+		fin = strstr(buf, "FIN seq=5001 ack=11");
+		data = strstr(buf, "data seq=1001:5001 len=4000");
+		tap_ok(fin && data && data < fin && !strstr(buf, "FIN seq=1001") &&
+		       strstr(buf, "ACK seq=11 ack=5002"),
+		       "ladder (%s): a FIN queued behind unsent data is drawn at its real seq, after them",
+		       first ? "server's end" : "both ends");
+		if (!(fin && data && data < fin))
+			fputs(buf, stderr);
+		free(buf);
+		tr_trail_free(t);
+	}
+}
+
 void test_ladder(void)
 {
 	ladders();
@@ -284,4 +326,5 @@ void test_ladder(void)
 	resets();
 	simultaneous_open();
 	simultaneous_close();
+	fin_behind_queued_data();
 }
