@@ -23,6 +23,7 @@ struct arrow {
 	int have_seq, have_ack;
 	uint32_t seq, end, ack;		/* relative; end only for data */
 	int retrans;			/* 0: the first send; else which retransmit */
+	int late;			/* drawn when a later record proved it: sent before */
 	char again[32];			/* a retransmit's "+1 s" since the first, or its timeout */
 	char proof[2][96];		/* [0] the sender's evidence, [1] the receiver's */
 	uint64_t ts[2];			/* when each proof was recorded; 0: no proof */
@@ -242,6 +243,7 @@ static void fin_proven(struct ctx *x, int from, uint32_t seq)
 		}
 		snprintf(a->proof[0], sizeof(a->proof[0]), "%s", x->proof);
 		a->ts[0] = x->ts;
+		a->late = 1;
 		x->touched = new_row(ld, x->ts, (int)i);
 	}
 }
@@ -335,6 +337,8 @@ static void resend(struct ctx *x, const struct tcptrail_event *ev)
 		have_ack = 1;
 		ack = 1;
 	} else if (type == SEG_FIN) {
+		if (x->ok_snd)
+			fin_proven(x, x->l, x->snx - 1);	/* nothing is sent after a FIN */
 		data_facts(x, 0);
 		have_seq = L->fin_known;
 		seq = L->fin_seq;
@@ -353,7 +357,7 @@ static void resend(struct ctx *x, const struct tcptrail_event *ev)
 			continue;
 		if (type == SEG_DATA && (a->have_seq != have_seq || a->seq != seq))
 			continue;
-		if (!a->retrans && first < 0)
+		if (!a->retrans && first < 0 && !a->late)
 			first = row_of_arrow(ld, i);
 		else if (a->retrans)
 			n = a->retrans + 1;
