@@ -472,10 +472,10 @@ def main():
         ended(name, "c", evs, "active_close", "-")
         ex = [e for e in evs if e["kind"] == "tw_exit"]
         if rfc1337 == 0:
-            expect(ex and ex[0]["cause"] == "rst" and rst and last
-                   and near(secs(ex[0]), rst[0][1] - last[-1][1], 0.3),
-                   "%s: tcp_rfc1337=0: the RST kills TIME_WAIT (tw_exit rst, %.3f s in it)" % (
-                       name, sec0(ex)))
+            gap = rst[0][1] - last[-1][1] if rst and last else -1.0
+            expect(ex and ex[0]["cause"] == "rst" and near(secs(ex[0]), gap, 0.5),
+                   "%s: tcp_rfc1337=0: the RST kills TIME_WAIT (tw_exit rst, %.3f s in it; "
+                   "the peer sent it %.3f s after the last ACK)" % (name, sec0(ex), gap))
         else:
             expect(arg["twrst1.tw"] == "1",
                    "%s: tcp_rfc1337=1: TIME_WAIT still there 1 s after the RST" % name)
@@ -536,7 +536,7 @@ def main():
         # Each probe timer doubles from B = max(RTO, 200 ms): gaps of 2B,
         # 4B, then 8B to the CLOSE, each timer up to LATE s late (never
         # early): some B >= 200 ms must fit all three.
-        late = 0.35
+        late = 0.5
         est = [e for e in evs if e["new"] == "ESTABLISHED"][0]
         close_at = syn[0][1] + (c["ts_ns"] - evs[0]["ts_ns"]) / 1e9
         gaps = [probes[1][1] - probes[0][1], probes[2][1] - probes[1][1],

@@ -26,15 +26,19 @@ client ADDR PORT [--keepalive] [--user-timeout MS] [--send N] [--ready FILE]
                        "timeout"; --after-eof: then wait S s and send)
                        prints "result ERRNO SECONDS" (ERRNO "ok" if none):
                        what the application saw, and when since connect()
-cross LADDR LPORT RADDR RPORT GO CLOSE
-                       bind LADDR:LPORT, touch GO and wait for the test to
-                       remove it, connect to RADDR:RPORT (the other side
-                       does the same: the SYNs cross), touch CLOSE and wait
-                       likewise, close (the FINs cross); prints "result"
+cross LADDR LPORT RADDR RPORT NETNS
+                       one socket bound to LADDR:LPORT here, one to
+                       RADDR:RPORT in network namespace NETNS (ip netns),
+                       each connecting to the other in the same instant (the
+                       SYNs cross), both closed once connected (the FINs
+                       cross): one process, so that neither side starts
+                       late; prints "result"
 """
 import argparse
+import ctypes
 import errno
 import os
+import select
 import socket
 import struct
 import sys
@@ -149,18 +153,35 @@ def client(a):
 
 
 def cross(a):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((a.laddr, a.lport))
-    handshake(a.go)
+    here = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    here.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    here.bind((a.laddr, a.lport))
+    # A socket keeps the namespace it was made in: make the other end there.
+    fd = os.open("/run/netns/" + a.netns, os.O_RDONLY)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, 0x40000000) != 0:	# CLONE_NEWNET
+        raise OSError(ctypes.get_errno(), "setns " + a.netns)
+    os.close(fd)
+    there = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    there.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    there.bind((a.raddr, a.rport))
+    ends = ((here, (a.raddr, a.rport)), (there, (a.laddr, a.lport)))
     t0 = time.monotonic()
-    err = "ok"
-    try:
-        s.connect((a.raddr, a.rport))
-        handshake(a.close)
-    except OSError as e:
-        err = errno.errorcode.get(e.errno, str(e.errno))
-    s.close()
+    for s, peer in ends:
+        s.setblocking(False)
+        s.connect_ex(peer)
+    err, waiting = "ok", [here, there]
+    while waiting and err == "ok":
+        _, ready, _ = select.select([], waiting, [], 10)
+        if not ready:
+            err = "timeout"
+        for s in ready:
+            e = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if e:
+                err = errno.errorcode.get(e, str(e))
+            waiting.remove(s)
+    here.close()
+    there.close()
     print("result %s %.3f" % (err, time.monotonic() - t0), flush=True)
 
 
@@ -192,8 +213,7 @@ def main():
     x.add_argument("lport", type=int)
     x.add_argument("raddr")
     x.add_argument("rport", type=int)
-    x.add_argument("go")
-    x.add_argument("close")
+    x.add_argument("netns")
     a = p.parse_args()
     if a.cmd == "server":
         serve(a.port, a.mode)
