@@ -227,6 +227,19 @@ static int reversed_tuple(const struct tr_conn *c, uint32_t netns, int family,
 	       !memcmp(c->daddr, saddr, addr_len(family));
 }
 
+/* reversed_tuple() of @c's and @d's own 4-tuples, in @d's namespace. */
+static int reversed_conns(const struct tr_conn *c, const struct tr_conn *d)
+{
+	return reversed_tuple(d, d->netns, c->family, c->saddr, c->sport, c->daddr, c->dport);
+}
+
+/* Each end's ISN is the other's peer ISN. */
+static int crossed_isns(const struct tr_conn *c, const struct tr_conn *d)
+{
+	return c->isns.have_isn && c->isns.have_peer && d->isns.have_isn && d->isns.have_peer &&
+	       c->isns.isn == d->isns.peer && c->isns.peer == d->isns.isn;
+}
+
 struct tr_conn *tr_trail_find_peer_of(const struct tr_trail *t, const struct tcptrail_event *ev,
 				      uint64_t now_ns)
 {
@@ -280,6 +293,7 @@ static int pair_cmp(const void *pa, const void *pb)
 	return (int)a->id - (int)b->id;
 }
 
+/* @s in @c's namespace, or, when @c's is another, with their ISNs crossed. */
 static int pairable(const struct tr_conn *c, const struct tr_conn *s)
 {
 	if (c->peer || s->peer || c->role != TR_ROLE_CLIENT)
@@ -287,10 +301,59 @@ static int pairable(const struct tr_conn *c, const struct tr_conn *s)
 	/* Two clients: a simultaneous open, both ends sent a SYN. */
 	if (s->role == TR_ROLE_LISTENER)
 		return 0;
-	if (!reversed_tuple(s, c->netns, c->family, c->saddr, c->sport, c->daddr, c->dport))
+	if (!reversed_conns(c, s) && !(c->netns != s->netns && crossed_isns(c, s) &&
+				       reversed_tuple(s, s->netns, c->family, c->saddr, c->sport,
+						      c->daddr, c->dport)))
 		return 0;
 	/* The same 4-tuple may be reused later: the two ends must overlap in time. */
 	return s->first_ts <= c->last_ts && c->first_ts <= s->last_ts;
+}
+
+/* Sorts ends by their pair of ISNs, whichever is whose: the two ends of a connection meet. */
+static uint64_t isn_key(const struct tr_conn *c)
+{
+	uint32_t a = c->isns.isn, b = c->isns.peer;
+
+	return a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+}
+
+static int isn_cmp(const void *pa, const void *pb)
+{
+	const struct tr_conn *a = *(struct tr_conn *const *)pa, *b = *(struct tr_conn *const *)pb;
+	uint64_t ka = isn_key(a), kb = isn_key(b);
+
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	return (int)a->id - (int)b->id;
+}
+
+/*
+ * Ends in two namespaces (veth, containers): their addresses alone may
+ * repeat across namespaces, so the reversed 4-tuple must come with the
+ * ISNs crossed, which a pair of random 32-bit numbers does not repeat.
+ */
+static void pair_across_netns(struct tr_trail *t, struct tr_conn **v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct tr_conn *c = t->conns[i];
+
+		if (!c->peer && c->have_tuple && c->role != TR_ROLE_LISTENER && c->isns.have_isn &&
+		    c->isns.have_peer)
+			v[n++] = c;
+	}
+	qsort(v, n, sizeof(*v), isn_cmp);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n && isn_key(v[j]) == isn_key(v[i]); j++) {
+			struct tr_conn *a = v[i], *b = v[j];
+
+			if (a->netns != b->netns && (pairable(a, b) || pairable(b, a))) {
+				a->peer = b;
+				b->peer = a;
+				break;
+			}
+		}
 }
 
 void tr_trail_pair(struct tr_trail *t)
@@ -320,5 +383,6 @@ void tr_trail_pair(struct tr_trail *t)
 			}
 		}
 	}
+	pair_across_netns(t, v);
 	free(v);
 }

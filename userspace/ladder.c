@@ -219,7 +219,7 @@ static void fin_proven(struct ctx *x, int from, uint32_t seq)
 	struct side *s = &ld->s[from];
 	uint32_t was = s->fin_seq;
 	size_t i;
-	int r;
+	int r, slot;
 
 	if (!s->fin_known || !tr_seq_before(was, seq))
 		return;
@@ -241,8 +241,9 @@ static void fin_proven(struct ctx *x, int from, uint32_t seq)
 			memmove(&ld->r[r], &ld->r[r + 1], (ld->nr - r - 1) * sizeof(*ld->r));
 			ld->nr--;
 		}
-		snprintf(a->proof[0], sizeof(a->proof[0]), "%s", x->proof);
-		a->ts[0] = x->ts;
+		slot = from == x->l ? 0 : 1;	/* the sender's own record, or the receiver's */
+		snprintf(a->proof[slot], sizeof(a->proof[slot]), "%s", x->proof);
+		a->ts[slot] = x->ts;
 		a->late = 1;
 		x->touched = new_row(ld, x->ts, (int)i);
 	}

@@ -342,6 +342,46 @@ static void side_head(FILE *f, double x, const char *name, const struct tr_conn 
 	tr_svg_text(f, x, 54, "text-anchor=\"middle\" fill=\"#444444\"", buf);
 }
 
+static double dist(double a, double b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* A label drawn: its middle and width. */
+struct spot {
+	double x, y, w;
+};
+
+/*
+ * An arrow's label at its middle, or, when an earlier label is there (arrows
+ * that cross), a third or two thirds along it: one label never prints over
+ * another.
+ */
+static void place_label(struct spot *placed, size_t *n, double x1, double y1, double x2, double y2,
+			size_t len, double *lx, double *ly)
+{
+	static const double at[] = { 0.5, 0.3, 0.7, 0.15, 0.85 };
+	double w = 6.6 * (double)len;
+
+	for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+		double x = x1 + (x2 - x1) * at[k], y = y1 + (y2 - y1) * at[k] - 4;
+		size_t i;
+
+		for (i = 0; i < *n; i++)
+			if (dist(placed[i].y, y) < 11 && dist(placed[i].x, x) < (placed[i].w + w) / 2)
+				break;
+		if (i == *n || k == sizeof(at) / sizeof(at[0]) - 1) {
+			*lx = k && i < *n ? x1 + (x2 - x1) * 0.5 : x;
+			*ly = k && i < *n ? (y1 + y2) / 2 - 4 : y;
+			break;
+		}
+	}
+	placed[*n].x = *lx;
+	placed[*n].y = *ly;
+	placed[*n].w = w;
+	(*n)++;
+}
+
 static void arrowhead(FILE *f, double x1, double y1, double x2, double y2, const char *colour)
 {
 	double dx = x2 - x1, dy = y2 - y1, len = dx * dx + dy * dy, ux, uy, s;
@@ -367,7 +407,9 @@ void tr_plot_ladder(FILE *f, struct tr_trail *t, struct tr_conn *c, const struct
 	size_t np = 0, cap;
 	double xl = 300, xr = 700, w = 1000, y, h, scale, body = 0;
 	char buf[64], when[48], title[512];
-	double *row_y;
+	double *row_y, lx, ly;
+	struct spot *placed;
+	size_t nplaced = 0;
 	int local_peer;
 
 	tr_trail_pair(t);
@@ -418,6 +460,7 @@ void tr_plot_ladder(FILE *f, struct tr_trail *t, struct tr_conn *c, const struct
 	}
 	h = y + 80;
 	row_y = xcalloc(v.n, sizeof(*row_y));
+	placed = xcalloc(v.n + 1, sizeof(*placed));
 	for (size_t k = 0; k < np; k++)
 		if (p[k].row != SIZE_MAX)
 			row_y[p[k].row] = p[k].y;
@@ -482,7 +525,8 @@ void tr_plot_ladder(FILE *f, struct tr_trail *t, struct tr_conn *c, const struct
 				 r->rst ? "stroke=\"#8b0000\" stroke-width=\"2\"" :
 				 "stroke=\"#000000\" stroke-width=\"1.2\"");
 			arrowhead(f, x1, y1, x2, y2, colour);
-			tr_svg_text(f, (xl + xr) / 2, (y1 + y2) / 2 - 4, "text-anchor=\"middle\"", r->text);
+			place_label(placed, &nplaced, x1, y1, x2, y2, strlen(r->text), &lx, &ly);
+			tr_svg_text(f, lx, ly, "text-anchor=\"middle\"", r->text);
 			fputs("</g>\n", f);
 		}
 	}
@@ -495,5 +539,6 @@ void tr_plot_ladder(FILE *f, struct tr_trail *t, struct tr_conn *c, const struct
 	tr_svg_end(f);
 	free(p);
 	free(row_y);
+	free(placed);
 	tr_ladder_view_free(&v);
 }

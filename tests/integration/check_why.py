@@ -332,7 +332,9 @@ def main():
         with open("%s/%s.ladder" % (arg["ladders"], name)) as f:
             text = f.read()
         print("--- tcptrail -t, %s:\n%s" % (name, text))
-        return text
+        # A row's proofs may go on under it (lines starting with the lanes):
+        # one line per row for the checks.
+        return re.sub(r"\n(?= +\|)", " ", text)
 
     name = "blackhole"
     text = ladder(name)

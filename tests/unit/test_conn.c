@@ -40,6 +40,31 @@ static void tracking(void)
 	       "trail: all gone after TW_EXIT and LAST_ACK->CLOSE");
 	tr_trail_free(t);
 
+	/* The server in a namespace of its own (veth): paired by the ISNs, crossed. */
+	for (int mismatch = 0; mismatch < 2; mismatch++) {
+		struct tcptrail_event other[FX_MAX];
+
+		memcpy(other, evs, sizeof(other));
+		for (int i = 0; i < n; i++) {
+			if (other[i].cookie != 4098)
+				continue;
+			other[i].netns = FX_NETNS + 1;
+			if (mismatch)
+				other[i].peer_isn ^= 1;
+		}
+		t = trail_of(other, n);
+		c = tr_trail_find(t, FX_NETNS, 4097);
+		s = tr_trail_find(t, FX_NETNS + 1, 4098);
+		tr_trail_pair(t);
+		if (!mismatch)
+			tap_ok(c && s && c->peer == s && s->peer == c,
+			       "trail: ends in two namespaces paired by 4-tuple and crossed ISNs");
+		else
+			tap_ok(c && s && !c->peer && !s->peer,
+			       "trail: ends in two namespaces whose ISNs do not cross stay apart");
+		tr_trail_free(t);
+	}
+
 	/* Up to the client's FIN_WAIT2->CLOSE: it is in TIME_WAIT, not gone. */
 	t = trail_of(evs, 11);
 	c = tr_trail_find(t, FX_NETNS, 4097);
