@@ -3,7 +3,8 @@
 """Peers for why.sh: connections that end, or stall, in a chosen way.
 
 server PORT MODE       listen on all addresses; per connection MODE is
-                       eof      read to EOF, then close (a passive close)
+                       (an orderly close and a connection held open are
+                       userspace/tcpwork's server modes eof and never)
                        linger0  read one byte, close with SO_LINGER 0 (RST)
                        unread   wait 0.3 s, close without reading (RST)
                        finrst   shutdown, wait 0.3 s, close with SO_LINGER 0:
@@ -11,7 +12,6 @@ server PORT MODE       listen on all addresses; per connection MODE is
                        late     read to EOF, then send (data after the
                                 peer's shutdown)
                        greet    send a line, read to EOF, close
-                       hold     keep it open, never read
 client ADDR PORT [--keepalive] [--user-timeout MS] [--send N] [--ready FILE]
        [--after-connect FILE] [--close-first] [--orphan] [--recv-timeout S]
        [--after-eof S] [--recv-first] [--shut-all S] [--linger2-off S]
@@ -51,12 +51,8 @@ def serve(port, mode):
     lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     lst.bind(("0.0.0.0", port))
     lst.listen(16)
-    held = []
     while True:
         conn, _ = lst.accept()
-        if mode == "hold":
-            held.append(conn)
-            continue
         threading.Thread(target=handle, args=(conn, mode), daemon=True).start()
 
 
@@ -81,9 +77,6 @@ def handle(conn, mode):
             conn.shutdown(socket.SHUT_WR)
             time.sleep(0.3)
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        else:
-            while conn.recv(4096):
-                pass
     except OSError:
         pass
     conn.close()
@@ -191,8 +184,7 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("server")
     s.add_argument("port", type=int)
-    s.add_argument("mode", choices=["eof", "linger0", "unread", "finrst", "late", "greet",
-                                    "hold"])
+    s.add_argument("mode", choices=["linger0", "unread", "finrst", "late", "greet"])
     c = sub.add_parser("client")
     c.add_argument("addr")
     c.add_argument("port", type=int)

@@ -157,14 +157,22 @@ linear=$(ip netns exec blackhole-c cat /proc/sys/net/ipv4/tcp_syn_linear_timeout
 ip netns exec twrst0-c sysctl -qw net.ipv4.tcp_rfc1337=0
 ip netns exec twrst1-c sysctl -qw net.ipv4.tcp_rfc1337=1
 ip netns exec zerowin-c sysctl -qw net.ipv4.tcp_retries2=3
+# server NAME MODE: the server of pair NAME on port 7100: tcpwork's eof (an
+# orderly close) and never (held open, never read), else why.py's MODE.
+server() {
+	case $2 in
+	eof|never) ip netns exec "$1-s" "$TOP/userspace/tcpwork" server 7100 "$2" & ;;
+	*) ip netns exec "$1-s" $WHY server 7100 "$2" & ;;
+	esac
+}
 # The ISNs in the server's trail are the peer's (synack) or the client's.
-for s in synack:eof ackloss:greet sskill:hold dataclose:late linger2:hold; do
-	ip netns exec "${s%:*}-s" $WHY server 7100 "${s#*:}" &
+for s in synack:eof ackloss:greet sskill:never dataclose:late linger2:never; do
+	server "${s%:*}" "${s#*:}"
 done
 
-for s in synlost:eof linger0:linger0 unread:unread rto:hold keepalive:hold usertmo:hold \
-	orphan:hold epipe:finrst lastack:eof; do
-	ip netns exec "${s%:*}-s" $WHY server 7100 "${s#*:}" &
+for s in synlost:eof linger0:linger0 unread:unread rto:never keepalive:never usertmo:never \
+	orphan:never epipe:finrst lastack:eof; do
+	server "${s%:*}" "${s#*:}"
 	wait_listen "${s%:*}-s" 7100
 done
 
