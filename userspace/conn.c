@@ -227,12 +227,6 @@ static int reversed_tuple(const struct tr_conn *c, uint32_t netns, int family,
 	       !memcmp(c->daddr, saddr, addr_len(family));
 }
 
-/* reversed_tuple() of @c's and @d's own 4-tuples, in @d's namespace. */
-static int reversed_conns(const struct tr_conn *c, const struct tr_conn *d)
-{
-	return reversed_tuple(d, d->netns, c->family, c->saddr, c->sport, c->daddr, c->dport);
-}
-
 /* Each end's ISN is the other's peer ISN. */
 static int crossed_isns(const struct tr_conn *c, const struct tr_conn *d)
 {
@@ -293,7 +287,6 @@ static int pair_cmp(const void *pa, const void *pb)
 	return (int)a->id - (int)b->id;
 }
 
-/* @s in @c's namespace, or, when @c's is another, with their ISNs crossed. */
 static int pairable(const struct tr_conn *c, const struct tr_conn *s)
 {
 	if (c->peer || s->peer || c->role != TR_ROLE_CLIENT)
@@ -301,9 +294,9 @@ static int pairable(const struct tr_conn *c, const struct tr_conn *s)
 	/* Two clients: a simultaneous open, both ends sent a SYN. */
 	if (s->role == TR_ROLE_LISTENER)
 		return 0;
-	if (!reversed_conns(c, s) && !(c->netns != s->netns && crossed_isns(c, s) &&
-				       reversed_tuple(s, s->netns, c->family, c->saddr, c->sport,
-						      c->daddr, c->dport)))
+	/* In two namespaces the same addresses may be others': the ISNs must cross too. */
+	if (!reversed_tuple(s, s->netns, c->family, c->saddr, c->sport, c->daddr, c->dport) ||
+	    (c->netns != s->netns && !crossed_isns(c, s)))
 		return 0;
 	/* The same 4-tuple may be reused later: the two ends must overlap in time. */
 	return s->first_ts <= c->last_ts && c->first_ts <= s->last_ts;

@@ -283,12 +283,12 @@ static void recv_fin_ack(struct ctx *x)
 {
 	struct side *L = &x->ld->s[x->l], *P = &x->ld->s[!x->l];
 	int have_ack, have_seq = x->ok_rcv || P->fin_known;
+	uint32_t ack, seq = x->ok_rcv ? x->rnx : P->fin_seq + 1;
 
 	if (x->ok_snd)
 		fin_proven(x, x->l, x->snx - 1);	/* snd_nxt is one past the FIN acked */
 	have_ack = L->fin_known || x->ok_una;
-	uint32_t ack = L->fin_known ? L->fin_seq + 1 : x->una;
-	uint32_t seq = x->ok_rcv ? x->rnx : P->fin_seq + 1;
+	ack = L->fin_known ? L->fin_seq + 1 : x->una;
 
 	fact(x, !x->l, SEG_ACK, have_seq, seq, have_ack, ack, 0);
 }
