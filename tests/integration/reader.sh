@@ -77,6 +77,27 @@ check "hist: three connect latencies measured" \
 	grep -q 'connect latency (SYN_SENT -> ESTABLISHED), 3 measured' "$out.hist"
 check "hist: three server handshakes, from the SYN arrival" \
 	grep -q 'server handshake (SYN arrival -> ESTABLISHED), 3 measured' "$out.hist"
+# Pictures of live records: run --plot draws curl's connections; plot
+# --ladder, reading the ring, draws the next connection's ladder.
+$BIN run --wait 1 --plot "$out.run.svg" -- curl -s -o /dev/null http://127.0.0.1:8010/ \
+	>/dev/null || fail "tcptrail run --plot -- curl failed ($?)"
+check "run --plot: well-formed SVG" xmllint --noout "$out.run.svg"
+check "run --plot: a row for curl's connection and one for the server's end" bash -c \
+	"grep -Eq '127.0.0.1:[0-9]+ -&gt; 127.0.0.1:8010 curl' '$out.run.svg' &&
+	 grep -Eq '127.0.0.1:8010 -&gt; 127.0.0.1:[0-9]+ python3' '$out.run.svg'"
+$BIN plot -N -d 4 -p 8010 --ladder >"$out.ladder.svg" 2>"$out.ladder.err" &
+plot=$!
+for _ in $(seq 50); do
+	grep -qE '^readers [1-9]' "$PROC/stats" && break
+	sleep 0.1
+done
+curl -s -o /dev/null http://127.0.0.1:8010/
+wait "$plot" || fail "tcptrail plot --ladder failed: $(cat "$out.ladder.err")"
+check "plot --ladder: well-formed SVG" xmllint --noout "$out.ladder.svg"
+check "plot --ladder: both ends, the handshake and both FINs drawn" bash -c \
+	"grep -q '>client 127.0.0.1:' '$out.ladder.svg' && grep -q '>server 127.0.0.1:8010<' '$out.ladder.svg' &&
+	 grep -q '>SYN seq=0<' '$out.ladder.svg' && grep -q '>SYN-ACK seq=0 ack=1<' '$out.ladder.svg' &&
+	 [ \$(grep -c 'middle\">FIN seq=' '$out.ladder.svg') -ge 2 ]"
 $BIN stats >"$out.stats"
 check "tcptrail stats shows the hook mode" grep -q 'hook_mode' "$out.stats"
 rmmod tcptrail
