@@ -354,8 +354,7 @@ struct spot {
 
 /*
  * An arrow's label at its middle, or, when an earlier label is there (arrows
- * that cross), a third or two thirds along it: one label never prints over
- * another.
+ * that cross), further along it; at the middle if every place is taken.
  */
 static void place_label(struct spot *placed, size_t *n, double x1, double y1, double x2, double y2,
 			size_t len, double *lx, double *ly)
@@ -363,6 +362,8 @@ static void place_label(struct spot *placed, size_t *n, double x1, double y1, do
 	static const double at[] = { 0.5, 0.3, 0.7, 0.15, 0.85 };
 	double w = 6.6 * (double)len;
 
+	*lx = (x1 + x2) / 2;
+	*ly = (y1 + y2) / 2 - 4;
 	for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
 		double x = x1 + (x2 - x1) * at[k], y = y1 + (y2 - y1) * at[k] - 4;
 		size_t i;
@@ -370,15 +371,13 @@ static void place_label(struct spot *placed, size_t *n, double x1, double y1, do
 		for (i = 0; i < *n; i++)
 			if (dist(placed[i].y, y) < 11 && dist(placed[i].x, x) < (placed[i].w + w) / 2)
 				break;
-		if (i == *n || k == sizeof(at) / sizeof(at[0]) - 1) {
-			*lx = k && i < *n ? x1 + (x2 - x1) * 0.5 : x;
-			*ly = k && i < *n ? (y1 + y2) / 2 - 4 : y;
+		if (i == *n) {
+			*lx = x;
+			*ly = y;
 			break;
 		}
 	}
-	placed[*n].x = *lx;
-	placed[*n].y = *ly;
-	placed[*n].w = w;
+	placed[*n] = (struct spot){ .x = *lx, .y = *ly, .w = w };
 	(*n)++;
 }
 
