@@ -10,15 +10,24 @@
  */
 #include "tcptrail.h"
 
+/*
+ * What this ring records, counted as it is written: a reader that read it
+ * from its start and lost nothing sees exactly as many events of a kind,
+ * and as many marked table_full or no_tuple, as stats says.
+ */
 static void tt_count(struct tt_rec *rec, const struct tcptrail_event *ev)
 {
 	/* this_cpu_inc: a softirq may interrupt a task's probe on this CPU. */
 	this_cpu_inc(rec->stats->kind[ev->kind]);
 	if (ev->kind == TCPTRAIL_EV_STATE && ev->new_state < TCPTRAIL_STATE_MAX)
 		this_cpu_inc(rec->stats->state[ev->new_state]);
+	if (ev->flags & TCPTRAIL_F_TABLE_FULL)
+		this_cpu_inc(rec->stats->stat[TT_STAT_TABLE_FULL]);
+	if (ev->flags & TCPTRAIL_F_NO_TUPLE)
+		this_cpu_inc(rec->stats->stat[TT_STAT_NO_TUPLE]);
 }
 
-static void tt_emit_one(struct tt_net *tn, struct tcptrail_event *ev)
+void tt_emit_to(struct tt_net *tn, struct tcptrail_event *ev)
 {
 	struct tt_rec *rec = tt_rec_get(tn);
 	const struct tt_filter *f;
@@ -43,19 +52,10 @@ void tt_emit(const struct net *net, struct tcptrail_event *ev)
 	struct tt_net *tn = tt_net_get(net), *init;
 
 	if (tn)
-		tt_emit_one(tn, ev);
+		tt_emit_to(tn, ev);
 	if (net_eq(net, &init_net))
 		return;
 	init = tt_net_get(&init_net);
 	if (init && READ_ONCE(init->all_netns))
-		tt_emit_one(init, ev);
-}
-
-void tt_count_stat(const struct net *net, enum tt_stat s)
-{
-	struct tt_net *tn = tt_net_get(net);
-	struct tt_rec *rec = tn ? tt_rec_get(tn) : NULL;
-
-	if (rec)
-		this_cpu_inc(rec->stats->stat[s]);
+		tt_emit_to(init, ev);
 }

@@ -251,10 +251,8 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 
 	if (child) {
 		/* The clone still carries the listener's cookie and numbers. */
-		if (!tt_take_clone(&ev, sk, &owner)) {
+		if (!tt_take_clone(&ev, sk, &owner))
 			ev.flags |= TCPTRAIL_F_NO_TUPLE;
-			tt_count_stat(net, TT_STAT_NO_TUPLE);
-		}
 	} else {
 		ev.cookie = tt_sk_cookie(sk);
 		tt_fill_seq(&ev, sk);
@@ -268,10 +266,8 @@ void tt_record_state(struct sock *sk, int old, int new, u64 ts)
 
 	c = tt_conn_lock(&tt_conns, ev.cookie, new != TCP_CLOSE, &full, &flags);
 	if (!c) {
-		if (full) {
+		if (full)
 			ev.flags |= TCPTRAIL_F_TABLE_FULL;
-			tt_count_stat(net, TT_STAT_TABLE_FULL);
-		}
 		tt_owner_to_event(&ev, &owner);
 		if (skipped) {
 			tt_tw_fill_skip(&skip, sk, skip_state, NULL);

@@ -14,8 +14,9 @@
  *
  * Sequence numbers let whoever reads them inject into live connections, so
  * every read and write checks CAP_NET_ADMIN against the opener's credentials.
- * stats shows host-wide figures (table, probe misses) only in the initial
- * namespace or to CAP_NET_ADMIN over the initial user namespace.
+ * stats shows the host-wide table and probe misses, and this ring's count of
+ * events marked table_full (a sign of host-wide pressure), only in the
+ * initial namespace or to CAP_NET_ADMIN over the initial user namespace.
  *
  * One open file is one reader with one cursor. read() and lseek() of a file
  * are serialised by f_pos_lock, but pread(), preadv() and io_uring are not:

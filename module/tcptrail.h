@@ -201,8 +201,9 @@ void tt_net_free(struct tt_net *tn);
 int tt_netns_register(void);
 void tt_netns_unregister(void);
 
-void tt_count_stat(const struct net *net, enum tt_stat s);
 void tt_emit(const struct net *net, struct tcptrail_event *ev);
+/* One namespace's ring only (KUnit). */
+void tt_emit_to(struct tt_net *tn, struct tcptrail_event *ev);
 
 /* procfs.c: /proc/net/tcptrail/ of each namespace. */
 int tt_proc_register(void);
