@@ -16,6 +16,9 @@ exits 0. The parent exits when all have. MODE is
             runs again until SIGCONT)
   epoll     epoll_wait() for EPOLLIN, reading what comes
   read      blocking read()
+  fuse      poll() for POLLIN on the file and, after it, on the FUSE file
+            named by $POLLER_FUSE (fuse_stall.py), which never answers:
+            the task stays inside FUSE's ->poll with its entry on ours
 A select() that returns is done (whatever it says). A reader that cannot
 open its file writes DIR/MODE.N.err with the reason and exits 1.
 """
@@ -38,14 +41,16 @@ def gone(events, bits):
     return any(e & bits for _, e in events)
 
 
-def wait_on(mode, fd):
+def wait_on(mode, fd, fuse=None):
     if mode == "select-w":
         select.select([], [fd], [])
     elif mode == "select-x":
         select.select([], [], [fd])
-    elif mode in ("poll", "stopped"):
+    elif mode in ("poll", "stopped", "fuse"):
         p = select.poll()
         p.register(fd, select.POLLIN)
+        if fuse is not None:
+            p.register(fuse, select.POLLIN)
         while not gone(p.poll(), select.POLLHUP | select.POLLERR | select.POLLNVAL):
             if drain(fd):
                 break
@@ -67,6 +72,10 @@ def wait_on(mode, fd):
 def reader(mode, path, name):
     try:
         fd = os.open(path, os.O_RDONLY | (0 if mode == "read" else os.O_NONBLOCK))
+        fuse = None
+        if mode == "fuse":
+            path = os.environ["POLLER_FUSE"]
+            fuse = os.open(path, os.O_RDONLY)
     except OSError as e:
         with open(name + ".err", "w") as f:
             f.write("%s: %s\n" % (path, e))
@@ -79,7 +88,7 @@ def reader(mode, path, name):
     with open(name + ".tmp", "w") as f:
         f.write("%d\n" % os.getpid())
     os.rename(name + ".tmp", name)
-    wait_on(mode, fd)
+    wait_on(mode, fd, fuse)
     return 0
 
 
@@ -87,7 +96,7 @@ def main():
     if len(sys.argv) < 3:
         raise SystemExit(__doc__)
     out, specs = sys.argv[1], sys.argv[2:]
-    modes = ("select-w", "select-x", "poll", "stopped", "epoll", "read")
+    modes = ("select-w", "select-x", "poll", "stopped", "epoll", "read", "fuse")
     if out in modes and len(specs) == 2:  # old form: MODE PATH READY
         return reader(out, specs[0], specs[1])
     count = {}

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# rmmod and netns exit never block on readers, whatever they wait in (select on writefds or exceptfds, a SIGSTOPped poller, epoll, poll, read; an unprivileged user's select in its own netns): bounded, no hang, later namespaces still die.
+# rmmod and netns exit never block on readers, whatever they wait in (select on writefds or exceptfds, a SIGSTOPped poller, epoll, poll, read, a poll stuck in a FUSE file; an unprivileged user's select in its own netns): bounded, no hang, later namespaces still die.
 # Defect 2 of issue 9: rmmod blocked for good in 2 of 5 rounds with a select()
 # on the write set; a netns whose files were held made cleanup_net spin.
 # Sizes: TT_ROUNDS (default 3), TT_POLLERS readers per mode (2),
@@ -16,11 +16,19 @@ per_mode=${TT_POLLERS:-2}
 separate=${TT_SEPARATE:-0}
 userns=${TT_USERNS:-1}
 POLLER="python3 $TOP/tests/integration/poller.py"
-MODES="select-w select-x stopped epoll poll read"
+MODES="select-w select-x stopped epoll poll read fuse"
+FUSE_STALL="python3 $TOP/tests/integration/fuse_stall.py"
+FUSE_PID=
 out=$TCPTRAIL_OUT/pollers
 mkdir -p "$out"
 chmod 1777 "$out"
 splat_mark
+
+# The fuse readers' poll() also waits on a file of fuse_stall.py's, which
+# never answers: they stay in FUSE's ->poll, even SIGKILL waits, until the
+# daemon goes. Debian builds FUSE as a module, the test kernel has it built in.
+modprobe fuse 2>/dev/null || true
+[ -c /dev/fuse ] || fail "no /dev/fuse: this kernel has no FUSE"
 
 errors=()
 failed() {
@@ -28,11 +36,36 @@ failed() {
 	errors+=("$*")
 }
 
+# fuse_start DIR: fuse_stall.py on DIR/mnt, for the fuse readers.
+fuse_start() {
+	local dir=$1
+	$FUSE_STALL "$dir/mnt" >"$dir/fuse.out" 2>&1 &
+	FUSE_PID=$!
+	for _ in $(seq 100); do
+		grep -qx ready "$dir/fuse.out" && break
+		kill -0 "$FUSE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -qx ready "$dir/fuse.out" || { cat "$dir/fuse.out"; fail "fuse_stall.py did not start"; }
+	export POLLER_FUSE=$dir/mnt/f
+}
+
+# fuse_stop: the daemon goes, the connection aborts, the fuse readers' stuck
+# requests end.
+fuse_stop() {
+	[ -n "$FUSE_PID" ] || return 0
+	kill -TERM "$FUSE_PID" 2>/dev/null
+	bg_wait "$FUSE_PID" 10 || kill -KILL "$FUSE_PID" 2>/dev/null
+	wait "$FUSE_PID" 2>/dev/null
+	FUSE_PID=
+}
+
 # start_readers DIR SPEC...: the poller processes; wait until all wait.
 start_readers() {
 	local dir=$1
 	shift
 	rm -rf "$dir" && mkdir -p "$dir" && chmod 1777 "$dir"
+	case " $* " in *" fuse:"*) fuse_start "$dir" ;; esac
 	$POLLER "$dir" "$@" &
 	POLLER_PID=$!
 	local want=$# have
@@ -50,6 +83,18 @@ start_readers() {
 	for f in "$dir"/stopped.*; do
 		[ -e "$f" ] && kill -STOP "$(cat "$f")"
 	done
+	# The fuse readers must really be inside FUSE's ->poll.
+	local p w
+	for p in $(pids_of "$dir" fuse); do
+		for _ in $(seq 100); do
+			w=$(cat "/proc/$p/wchan" 2>/dev/null)
+			[[ $w =~ fuse|request_wait_answer ]] && break
+			sleep 0.1
+		done
+		[[ $w =~ fuse|request_wait_answer ]] ||
+			fail "fuse reader $p waits in '$w', not in FUSE"
+		echo "[$SECONDS s] fuse reader $p waits in $w"
+	done
 	return 0
 }
 
@@ -65,6 +110,7 @@ pids_of() {	# pids_of DIR MODE
 release() {
 	local dir=$1 waiter=$2 what=$3 m p
 	for m in $MODES; do
+		[ "$m" = fuse ] && fuse_stop
 		for p in $(pids_of "$dir" "$m"); do
 			kill -CONT "$p" 2>/dev/null
 			kill -KILL "$p" 2>/dev/null
@@ -79,11 +125,12 @@ release() {
 }
 
 # end_readers DIR: after the unload or netns exit, every reader ends: the
-# stopped ones once continued, the ones in select() at the latest when
-# killed (SIGTERM), within 10 s.
+# stopped ones once continued, the fuse ones once the daemon is gone, the
+# ones in select() at the latest when killed (SIGTERM), within 10 s.
 end_readers() {
 	local dir=$1 m p
 	for p in $(pids_of "$dir" stopped); do kill -CONT "$p" 2>/dev/null; done
+	fuse_stop
 	sleep 1
 	for m in select-w select-x stopped; do
 		for p in $(pids_of "$dir" "$m"); do kill -TERM "$p" 2>/dev/null; done
