@@ -57,38 +57,27 @@ check "its stats show no host-wide figures" \
 check "the initial namespace records from load" grep -qx 'recording 1' $PROC/stats
 check "and shows the table" grep -q '^table_used ' $PROC/stats
 
-# The first opener pays, in its memory cgroup. TT_MEMCG=0: a kernel built
-# without memory cgroups (the debug test kernel) has no cgroup to charge.
-if [ "${TT_MEMCG:-1}" = 1 ]; then
-	cg=/tmp/ttcg
-	mkdir -p $cg
-	mountpoint -q $cg || mount -t cgroup2 none $cg ||
-		fail "no cgroup2 in this kernel: run with TT_MEMCG=0"
-	echo +memory >$cg/cgroup.subtree_control
-	mkdir -p $cg/opener
-	read -r k0 _ < <(mem)
-	charged=$(sh -c "echo \$\$ >$cg/opener/cgroup.procs
-		exec ip netns exec lazy python3 -c '
+# The first opener pays, in its memory cgroup.
+cg=/tmp/ttcg
+mkdir -p $cg
+mountpoint -q $cg || mount -t cgroup2 none $cg ||
+	fail "no cgroup2 in this kernel"
+echo +memory >$cg/cgroup.subtree_control
+mkdir -p $cg/opener
+read -r k0 _ < <(mem)
+charged=$(sh -c "echo \$\$ >$cg/opener/cgroup.procs
+	exec ip netns exec lazy python3 -c '
 import os, sys
 before = int(open(\"$cg/opener/memory.current\").read())
 fd = os.open(\"$PROC/events\", os.O_RDONLY)
 after = int(open(\"$cg/opener/memory.current\").read())
 print((after - before) // 1024)
 '")
-	read -r k1 _ < <(mem)
-	echo "figures: first open in a netns: +$((k1 - k0)) KiB kernel memory," \
-		"$charged KiB charged to the opener's memcg (ring alone: $ring_kib KiB)"
-	check "the ring is charged to the opener's memory cgroup" \
-		test "$charged" -ge "$ring_kib"
-else
-	read -r k0 _ < <(mem)
-	ip netns exec lazy cat $PROC/events >/dev/null &
-	sleep 1
-	read -r k1 _ < <(mem)
-	kill $! 2>/dev/null || true
-	echo "figures: first open in a netns: +$((k1 - k0)) KiB kernel memory" \
-		"(no memory cgroups in this kernel: the charge is not checked)"
-fi
+read -r k1 _ < <(mem)
+echo "figures: first open in a netns: +$((k1 - k0)) KiB kernel memory," \
+	"$charged KiB charged to the opener's memcg (ring alone: $ring_kib KiB)"
+check "the ring is charged to the opener's memory cgroup" \
+	test "$charged" -ge "$ring_kib"
 check "after an open it records" \
 	bash -c "ip netns exec lazy cat $PROC/stats | grep -qx 'recording 1'"
 ip netns delete lazy

@@ -4,8 +4,7 @@
 # Defect 2 of issue 9: rmmod blocked for good in 2 of 5 rounds with a select()
 # on the write set; a netns whose files were held made cleanup_net spin.
 # Sizes: TT_ROUNDS (default 3), TT_POLLERS readers per mode (2),
-# TT_SEPARATE=1 also unloads with each mode alone, TT_USERNS=0 leaves out the
-# unprivileged variant (kernels without user namespaces).
+# TT_SEPARATE=1 also unloads with each mode alone.
 . "$(dirname "$0")/lib.sh"
 # Stray signals to readers that already left are expected: no errexit here,
 # every step that matters is checked.
@@ -14,7 +13,6 @@ set +e
 rounds=${TT_ROUNDS:-3}
 per_mode=${TT_POLLERS:-2}
 separate=${TT_SEPARATE:-0}
-userns=${TT_USERNS:-1}
 POLLER="python3 $TOP/tests/integration/poller.py"
 MODES="select-w select-x stopped epoll poll read fuse"
 FUSE_STALL="python3 $TOP/tests/integration/fuse_stall.py"
@@ -267,15 +265,13 @@ unprivileged() {
 	end_readers "$dir"
 }
 
-if [ "$userns" = 1 ]; then
-	[ -e /proc/self/ns/user ] || fail "no user namespaces in this kernel: run with TT_USERNS=0"
-	HOLDER=/tmp/userns_holder
-	gcc -static -O2 -o "$HOLDER" "$TOP/tests/integration/userns_holder.c" ||
-		fail "cannot build userns_holder"
-	NOBODY=$(id -u nobody) NOGROUP=$(id -g nobody)
-	"$HOLDER" "$NOBODY" "$NOGROUP" true ||
-		fail "user nobody cannot make a user namespace here (kernel.unprivileged_userns_clone?)"
-fi
+[ -e /proc/self/ns/user ] || fail "no user namespaces in this kernel"
+HOLDER=/tmp/userns_holder
+gcc -static -O2 -o "$HOLDER" "$TOP/tests/integration/userns_holder.c" ||
+	fail "cannot build userns_holder"
+NOBODY=$(id -u nobody) NOGROUP=$(id -g nobody)
+"$HOLDER" "$NOBODY" "$NOGROUP" true ||
+	fail "user nobody cannot make a user namespace here (kernel.unprivileged_userns_clone?)"
 userns_open=1
 
 rmmod_max=0
@@ -287,7 +283,7 @@ for r in $(seq "$rounds"); do
 	fi
 	load
 	netns_with "r$r-netns" $MODES
-	[ "$userns" = 1 ] && unprivileged "r$r-userns"
+	unprivileged "r$r-userns"
 	timed_rmmod 10 || failed "r$r: rmmod with no reader left did not return within 10 s"
 	# A round that failed has shown it: do not spend the others' time.
 	if [ ${#errors[@]} -gt 0 ]; then
@@ -299,7 +295,7 @@ done
 figure rounds "$r"
 figure rmmod_max_ms "$rmmod_max"
 figure hangs "${#errors[@]}"
-[ "$userns" = 1 ] && figure userns_events_opened "$userns_open"
+figure userns_events_opened "$userns_open"
 figure splats "$(splat_count)"
 check "no unload or netns exit blocked (${#errors[@]}: ${errors[*]})" test "${#errors[@]}" = 0
 check "no kernel splat" test "$(splat_count)" = 0
