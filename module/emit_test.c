@@ -7,23 +7,11 @@
 
 #include "tcptrail.h"
 
-static u64 tt_stat_sum(struct tt_rec *rec, enum tt_stat s)
+static struct tt_stats tt_sum(struct tt_rec *rec)
 {
-	u64 sum = 0;
-	int cpu;
+	struct tt_stats sum;
 
-	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(rec->stats, cpu)->stat[s];
-	return sum;
-}
-
-static u64 tt_kind_sum(struct tt_rec *rec, int kind)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(rec->stats, cpu)->kind[kind];
+	tt_rec_stats(rec, &sum);
 	return sum;
 }
 
@@ -62,16 +50,16 @@ static void emit_counts_marked_events_it_records(struct kunit *test)
 	tt_emit_flags(tn, TCPTRAIL_F_TABLE_FULL | TCPTRAIL_F_NO_TUPLE);
 	tt_emit_flags(tn, TCPTRAIL_F_TABLE_FULL);
 	tt_emit_flags(tn, 0);
-	KUNIT_EXPECT_EQ(test, tt_kind_sum(rec, TCPTRAIL_EV_STATE), 3ULL);
-	KUNIT_EXPECT_EQ(test, tt_stat_sum(rec, TT_STAT_TABLE_FULL), 2ULL);
-	KUNIT_EXPECT_EQ(test, tt_stat_sum(rec, TT_STAT_NO_TUPLE), 1ULL);
+	KUNIT_EXPECT_EQ(test, tt_sum(rec).kind[TCPTRAIL_EV_STATE], 3ULL);
+	KUNIT_EXPECT_EQ(test, tt_sum(rec).stat[TT_STAT_TABLE_FULL], 2ULL);
+	KUNIT_EXPECT_EQ(test, tt_sum(rec).stat[TT_STAT_NO_TUPLE], 1ULL);
 
 	WRITE_ONCE(tn->paused, true);
 	tt_emit_flags(tn, TCPTRAIL_F_TABLE_FULL | TCPTRAIL_F_NO_TUPLE);
-	KUNIT_EXPECT_EQ(test, tt_kind_sum(rec, TCPTRAIL_EV_STATE), 3ULL);
-	KUNIT_EXPECT_EQ(test, tt_stat_sum(rec, TT_STAT_TABLE_FULL), 2ULL);
-	KUNIT_EXPECT_EQ(test, tt_stat_sum(rec, TT_STAT_NO_TUPLE), 1ULL);
-	KUNIT_EXPECT_EQ(test, tt_stat_sum(rec, TT_STAT_PAUSED), 1ULL);
+	KUNIT_EXPECT_EQ(test, tt_sum(rec).kind[TCPTRAIL_EV_STATE], 3ULL);
+	KUNIT_EXPECT_EQ(test, tt_sum(rec).stat[TT_STAT_TABLE_FULL], 2ULL);
+	KUNIT_EXPECT_EQ(test, tt_sum(rec).stat[TT_STAT_NO_TUPLE], 1ULL);
+	KUNIT_EXPECT_EQ(test, tt_sum(rec).stat[TT_STAT_PAUSED], 1ULL);
 	tt_net_free(tn);
 }
 

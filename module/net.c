@@ -59,6 +59,24 @@ struct tt_rec *tt_rec_get(struct tt_net *tn)
 	return rcu_dereference_check(tn->rec, 1);
 }
 
+/* A ring's counters, summed over the CPUs; racing writers make it a hint. */
+void tt_rec_stats(struct tt_rec *rec, struct tt_stats *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		struct tt_stats *st = per_cpu_ptr(rec->stats, cpu);
+
+		for (i = 0; i < TCPTRAIL_EV_MAX; i++)
+			sum->kind[i] += st->kind[i];
+		for (i = 0; i < TCPTRAIL_STATE_MAX; i++)
+			sum->state[i] += st->state[i];
+		for (i = 0; i < TT_STAT_MAX; i++)
+			sum->stat[i] += st->stat[i];
+	}
+}
+
 static void tt_rec_free(struct tt_rec *rec)
 {
 	tt_ring_free(&rec->ring);

@@ -428,25 +428,13 @@ static int tt_stats_show(struct seq_file *m, void *v)
 	struct tt_hook_status hs[32];
 	struct tt_stats sum = {};
 	bool host;
-	int cpu, i, n;
+	int i, n;
 
 	/* The table and the probes are shared by every namespace. */
 	host = net_eq(tn->net, &init_net) ||
 	       file_ns_capable(m->file, &init_user_ns, CAP_NET_ADMIN);
-	for_each_possible_cpu(cpu) {
-		struct tt_stats *st;
-
-		if (!rec)
-			break;
-		st = per_cpu_ptr(rec->stats, cpu);
-
-		for (i = 0; i < TCPTRAIL_EV_MAX; i++)
-			sum.kind[i] += st->kind[i];
-		for (i = 0; i < TCPTRAIL_STATE_MAX; i++)
-			sum.state[i] += st->state[i];
-		for (i = 0; i < TT_STAT_MAX; i++)
-			sum.stat[i] += st->stat[i];
-	}
+	if (rec)
+		tt_rec_stats(rec, &sum);
 	seq_printf(m, "abi %u.%u\n", TCPTRAIL_ABI_MAJOR, TCPTRAIL_ABI_MINOR);
 	seq_printf(m, "hook_mode %s\n", tt_hook_mode_name());
 	n = tt_hooks_status(hs, ARRAY_SIZE(hs));

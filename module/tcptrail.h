@@ -196,6 +196,7 @@ struct tt_net *tt_net_get(const struct net *net);
 struct tt_net *tt_net_of(const struct net *net);
 struct tt_rec *tt_rec_get(struct tt_net *tn);
 struct tt_rec *tt_net_rec(struct tt_net *tn);
+void tt_rec_stats(struct tt_rec *rec, struct tt_stats *sum);
 struct tt_net *tt_net_alloc(struct net *net, gfp_t gfp);
 void tt_net_free(struct tt_net *tn);
 int tt_netns_register(void);

@@ -79,6 +79,30 @@ pair() {
 	fi
 }
 
+# halfopen_pair NAME N COUNT [PORT]: the pair NAME (as pair makes it) ready
+# for COUNT half-open handshakes (halfopen.py). The server sends one SYN-ACK
+# retry, so its request socks expire ~3 s after their SYN, and queues them
+# all, so that no syncookie replaces a request. The client may send SYNs
+# only: its other TCP segments (to PORT only, if given) are dropped on its
+# egress (u32: IPv4, TCP, SYN bit clear; a 20-byte IP header).
+halfopen_pair() {
+	local name=$1 n=$2 count=$3 port=${4:-} dport=()
+	pair "$name" "$n"
+	ip netns exec "$name-s" sysctl -qw net.ipv4.tcp_synack_retries=1 \
+		net.ipv4.tcp_max_syn_backlog=$((count * 2 + 256)) \
+		net.core.somaxconn=$((count * 2 + 256))
+	# (a kernel without CONFIG_SYN_COOKIES, as the test kernel, has none)
+	[ ! -e /proc/sys/net/ipv4/tcp_syncookies ] ||
+		ip netns exec "$name-s" sysctl -qw net.ipv4.tcp_syncookies=0
+	# The kernel's own module autoload cannot reach the chroot's modprobe.
+	modprobe -a sch_ingress cls_u32 act_gact 2>/dev/null || true
+	[ -z "$port" ] || dport=(match ip dport "$port" 0xffff)
+	tc -n "$name-c" qdisc add dev "$name-c0" clsact || fail "clsact on $name-c0"
+	tc -n "$name-c" filter add dev "$name-c0" egress protocol ip prio 1 u32 \
+		match ip protocol 6 0xff "${dport[@]}" match u8 0x00 0x02 at 33 \
+		action drop || fail "tc u32 drop filter on $name-c0"
+}
+
 # workload NETNS ARGS...: userspace/tcpwork in a netns
 workload() {
 	local ns=$1

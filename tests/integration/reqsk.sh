@@ -11,25 +11,9 @@ echo "$(date +%T) setting up"
 ring=4096
 while [ "$ring" -lt $((N * 4)) ] && [ "$ring" -lt 1048576 ]; do ring=$((ring * 2)); done
 load ring_size=$ring
-pair rq 7
+halfopen_pair rq 7 "$N"
 # A namespace records once its files are opened.
 ip netns exec rq-s cat $PROC/control >/dev/null
-# One SYN-ACK retry: the request socks expire ~3 s after their SYN. A SYN
-# queue big enough for all of them, so that no syncookie replaces a request.
-ip netns exec rq-s sysctl -qw net.ipv4.tcp_synack_retries=1 \
-	net.ipv4.tcp_max_syn_backlog=$((N * 2 + 256)) \
-	net.core.somaxconn=$((N * 2 + 256))
-# (a kernel without CONFIG_SYN_COOKIES, as the test kernel, has none to turn off)
-[ ! -e /proc/sys/net/ipv4/tcp_syncookies ] ||
-	ip netns exec rq-s sysctl -qw net.ipv4.tcp_syncookies=0
-# The client may send SYNs only: its final ACKs, RSTs and FINs are dropped on
-# its egress (u32: IPv4, TCP, SYN bit clear; a 20-byte IP header).
-# The kernel's own module autoload cannot reach the chroot's modprobe.
-modprobe -a sch_ingress cls_u32 act_gact 2>/dev/null || true
-tc -n rq-c qdisc add dev rq-c0 clsact || fail "clsact on rq-c0"
-tc -n rq-c filter add dev rq-c0 egress protocol ip prio 1 u32 \
-	match ip protocol 6 0xff match u8 0x00 0x02 at 33 action drop ||
-	fail "tc u32 drop filter on rq-c0"
 ip netns exec rq-c ping -c1 -W2 198.18.7.1 >/dev/null || fail "ping"
 
 # A listener that never accepts (nothing would reach its accept queue anyway).
@@ -53,40 +37,9 @@ stat_of() {	# stat_of NAME [NETNS]: a counter from stats
 used0=$(stat_of table_used)
 echo "$(date +%T) table_used before: $used0"
 
-# N connects at once; each client socket sees the SYN-ACK and believes it is
-# ESTABLISHED, but its ACK never arrives. Then the client aborts them
-# (SO_LINGER 0: its RSTs are dropped too) so that its own slots go away.
 start=$(date +%s)
-ip netns exec rq-c python3 - "$N" $PORT <<'PY' || fail "client"
-import errno, resource, select, socket, struct, sys, time
-n, port = int(sys.argv[1]), int(sys.argv[2])
-# Campaign sizes need more than 1024 descriptors (select() does not: poll).
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-if soft < n + 64:
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, n + 64),) * 2)
-socks = []
-for _ in range(n):
-    s = socket.socket()
-    s.setblocking(False)
-    e = s.connect_ex(("198.18.7.1", port))
-    if e not in (0, errno.EINPROGRESS):
-        raise SystemExit("connect: %s" % errno.errorcode.get(e, e))
-    socks.append(s)
-pending, deadline = {s.fileno(): s for s in socks}, time.time() + 60
-while pending and time.time() < deadline:
-    p = select.poll()
-    for fd in pending:
-        p.register(fd, select.POLLOUT)
-    for fd, _ in p.poll(1000):
-        pending.pop(fd, None)
-bad = [s for s in socks if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)]
-print("client: %d connected, %d pending, %d failed" % (n - len(pending), len(pending), len(bad)))
-for s in socks:
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    s.close()
-if pending or bad:
-    raise SystemExit(1)
-PY
+ip netns exec rq-c python3 "$TOP/tests/integration/halfopen.py" 198.18.7.1 $PORT "$N" ||
+	fail "half-open client"
 
 echo "$(date +%T) client done"
 seen=$(ip netns exec rq-s ss -Hn state syn-recv "sport = :$PORT" | wc -l)

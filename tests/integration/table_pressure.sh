@@ -21,20 +21,8 @@ size=$(stat_of table_size)
 full0=$(stat_of table_full)
 exec 3<$PROC/events
 
-pair tp 8
-# One SYN-ACK retry: the half-open request socks expire ~3 s after their SYN.
-ip netns exec tp-s sysctl -qw net.ipv4.tcp_synack_retries=1 \
-	net.ipv4.tcp_max_syn_backlog=$((H * 2 + 256)) \
-	net.core.somaxconn=$((H * 2 + 256))
-# (a kernel without CONFIG_SYN_COOKIES, as the test kernel, has none to turn off)
-[ ! -e /proc/sys/net/ipv4/tcp_syncookies ] ||
-	ip netns exec tp-s sysctl -qw net.ipv4.tcp_syncookies=0
-# To PORT+1 the client sends SYNs only: its ACKs and RSTs are dropped.
-modprobe -a sch_ingress cls_u32 act_gact 2>/dev/null || true
-tc -n tp-c qdisc add dev tp-c0 clsact || fail "clsact on tp-c0"
-tc -n tp-c filter add dev tp-c0 egress protocol ip prio 1 u32 \
-	match ip protocol 6 0xff match ip dport $((PORT + 1)) 0xffff \
-	match u8 0x00 0x02 at 33 action drop || fail "tc u32 drop filter on tp-c0"
+# To PORT+1 the client sends SYNs only: those handshakes stay half-open.
+halfopen_pair tp 8 "$H" $((PORT + 1))
 workload tp-s server $PORT eof &
 server=$!
 ip netns exec tp-s python3 -c "
@@ -56,30 +44,8 @@ start=$(date +%s)
 workload tp-c client 198.18.8.1 $PORT -n "$N" >/dev/null || fail "client"
 echo "$(date +%T) $N connections done; table_used $(stat_of table_used)"
 # H handshakes whose final ACK never arrives, into a full table.
-ip netns exec tp-c python3 - "$H" $((PORT + 1)) <<'PY' || fail "half-open client"
-import errno, select, socket, struct, sys, time
-n, port = int(sys.argv[1]), int(sys.argv[2])
-socks = []
-for _ in range(n):
-    s = socket.socket()
-    s.setblocking(False)
-    e = s.connect_ex(("198.18.8.1", port))
-    if e not in (0, errno.EINPROGRESS):
-        raise SystemExit("connect: %s" % errno.errorcode.get(e, e))
-    socks.append(s)
-pending, deadline = {s.fileno() for s in socks}, time.time() + 60
-while pending and time.time() < deadline:
-    p = select.poll()
-    for fd in pending:
-        p.register(fd, select.POLLOUT)
-    for fd, _ in p.poll(1000):
-        pending.discard(fd)
-for s in socks:
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    s.close()
-print("half-open client: %d of %d connected" % (n - len(pending), n))
-raise SystemExit(1 if pending else 0)
-PY
+ip netns exec tp-c python3 "$TOP/tests/integration/halfopen.py" 198.18.8.1 $((PORT + 1)) "$H" ||
+	fail "half-open client"
 full1=$(stat_of table_full)
 echo "$(date +%T) half-open done; table_used $(stat_of table_used), table_full $full1"
 
