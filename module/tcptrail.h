@@ -203,7 +203,7 @@ int tt_netns_register(void);
 void tt_netns_unregister(void);
 
 void tt_emit(const struct net *net, struct tcptrail_event *ev);
-/* One namespace's ring only (KUnit). */
+/* One namespace's ring: tt_emit's, not static for KUnit. */
 void tt_emit_to(struct tt_net *tn, struct tcptrail_event *ev);
 
 /* procfs.c: /proc/net/tcptrail/ of each namespace. */
