@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """Half-open handshakes, for reqsk.sh and table_pressure.sh.
 
-halfopen.py ADDR PORT N
+halfopen.py listen ADDR PORT N
+halfopen.py connect ADDR PORT N
 
-N connects at once. Each client socket sees the SYN-ACK and believes it is
+listen: a listener that never accepts (nothing would reach its accept queue
+anyway), with a backlog for N request socks, until killed.
+
+connect: N connects at once. Each client socket sees the SYN-ACK and believes it is
 ESTABLISHED, but its ACK never arrives (the test drops it: lib.sh's
 halfopen_pair). Then the client aborts them all (SO_LINGER 0: its RSTs are
 dropped too) so that its own slots go away. Exits 1 unless all N connected.
@@ -18,10 +22,16 @@ import sys
 import time
 
 
-def main():
-    if len(sys.argv) != 4:
-        raise SystemExit(__doc__)
-    addr, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def listen(addr, port, n):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(n * 2 + 256)
+    while True:
+        time.sleep(3600)
+
+
+def connect(addr, port, n):
     # Campaign sizes need more than 1024 descriptors (select() does not: poll).
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < n + 64:
@@ -48,6 +58,13 @@ def main():
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         s.close()
     return 1 if pending or bad else 0
+
+
+def main():
+    if len(sys.argv) != 5 or sys.argv[1] not in ("listen", "connect"):
+        raise SystemExit(__doc__)
+    run = listen if sys.argv[1] == "listen" else connect
+    return run(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
 
 
 if __name__ == "__main__":

@@ -103,6 +103,42 @@ halfopen_pair() {
 		action drop || fail "tc u32 drop filter on $name-c0"
 }
 
+# stat_of NAME [NETNS]: a counter from stats (the initial namespace's, or
+# NETNS's)
+stat_of() {
+	if [ -n "${2:-}" ]; then
+		ip netns exec "$2" awk -v k="$1" '$1 == k { print $2 }' "$PROC/stats"
+	else
+		awk -v k="$1" '$1 == k { print $2 }' "$PROC/stats"
+	fi
+}
+
+# start_pollers DIR SPEC...: poller.py's readers (MODE:PATH each, pid files
+# in DIR) in the background, POLLER_PID their parent; returns once every one
+# has opened its file and is about to wait, the "stopped" ones SIGSTOPped.
+start_pollers() {
+	local dir=$1 want have f
+	shift
+	want=$#
+	python3 "$TOP/tests/integration/poller.py" "$dir" "$@" &
+	POLLER_PID=$!
+	for _ in $(seq 300); do
+		have=$(find "$dir" -name '*.[0-9]' | wc -l)
+		[ "$have" -ge "$want" ] && break
+		if ls "$dir"/*.err >/dev/null 2>&1; then
+			cat "$dir"/*.err
+			fail "a reader could not open its file"
+		fi
+		sleep 0.1
+	done
+	[ "$have" -ge "$want" ] || fail "only $have of $want readers started"
+	sleep 0.5	# let them get into their wait
+	for f in "$dir"/stopped.*; do
+		[ -e "$f" ] && kill -STOP "$(cat "$f")"
+	done
+	return 0
+}
+
 # workload NETNS ARGS...: userspace/tcpwork in a netns
 workload() {
 	local ns=$1

@@ -16,10 +16,6 @@ out=$TCPTRAIL_OUT/netns_churn
 mkdir -p "$out"
 splat_mark
 
-stat_of() {	# stat_of NAME: a number from the initial netns's stats
-	awk -v k="$1" '$1 == k { print $2 }' "$PROC/stats"
-}
-
 # one_ns NAME TW [open]: a namespace with a listener, TW connections left
 # in TIME_WAIT on the client side, two orphaned FIN_WAIT2s whose peer is
 # killed with the namespace, and (with "open") its events file held open

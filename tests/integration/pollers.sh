@@ -64,23 +64,7 @@ start_readers() {
 	shift
 	rm -rf "$dir" && mkdir -p "$dir" && chmod 1777 "$dir"
 	case " $* " in *" fuse:"*) fuse_start "$dir" ;; esac
-	$POLLER "$dir" "$@" &
-	POLLER_PID=$!
-	local want=$# have
-	for _ in $(seq 300); do
-		have=$(find "$dir" -name '*.[0-9]' | wc -l)
-		[ "$have" -ge "$want" ] && break
-		if ls "$dir"/*.err >/dev/null 2>&1; then
-			cat "$dir"/*.err
-			fail "a reader could not open its file"
-		fi
-		sleep 0.1
-	done
-	[ "$have" -ge "$want" ] || fail "only $have of $want readers started"
-	sleep 0.5	# let them get into their wait
-	for f in "$dir"/stopped.*; do
-		[ -e "$f" ] && kill -STOP "$(cat "$f")"
-	done
+	start_pollers "$dir" "$@"
 	# The fuse readers must really be inside FUSE's ->poll.
 	local p w
 	for p in $(pids_of "$dir" fuse); do

@@ -62,16 +62,9 @@ for i in $(seq "$cycles"); do
 	pdir=$out/pollers
 	rm -rf "$pdir" && mkdir -p "$pdir"
 	p0=$SECONDS
-	python3 "$TOP/tests/integration/poller.py" "$pdir" "poll:$PROC/raw" \
-		"epoll:$PROC/raw" "select-w:$PROC/events" "select-x:$PROC/events" \
-		"stopped:$PROC/events" &
-	readers+=($!)
-	for _ in $(seq 100); do
-		[ "$(find "$pdir" -name '*.0' | wc -l)" -ge 5 ] && break
-		sleep 0.1
-	done
-	[ -e "$pdir/stopped.0" ] || fail "cycle $i: the pollers did not start: $(cat "$pdir"/*.err 2>/dev/null)"
-	kill -STOP "$(cat "$pdir/stopped.0")"
+	start_pollers "$pdir" "poll:$PROC/raw" "epoll:$PROC/raw" \
+		"select-w:$PROC/events" "select-x:$PROC/events" "stopped:$PROC/events"
+	readers+=("$POLLER_PID")
 	up=$((SECONDS - p0))
 	# control writes racing with the readers and with the unload
 	(for _ in $(seq 50); do

@@ -16,29 +16,15 @@ halfopen_pair rq 7 "$N"
 ip netns exec rq-s cat $PROC/control >/dev/null
 ip netns exec rq-c ping -c1 -W2 198.18.7.1 >/dev/null || fail "ping"
 
-# A listener that never accepts (nothing would reach its accept queue anyway).
-ip netns exec rq-s python3 -c "
-import socket, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('198.18.7.1', $PORT))
-s.listen($((N * 2 + 256)))
-time.sleep(3600)" &
+ip netns exec rq-s python3 "$TOP/tests/integration/halfopen.py" listen 198.18.7.1 $PORT "$N" &
 wait_listen rq-s $PORT
 sleep 0.5
 
-stat_of() {	# stat_of NAME [NETNS]: a counter from stats
-	if [ -n "${2:-}" ]; then
-		ip netns exec "$2" awk -v k="$1" '$1 == k { print $2 }' $PROC/stats
-	else
-		awk -v k="$1" '$1 == k { print $2 }' $PROC/stats
-	fi
-}
 used0=$(stat_of table_used)
 echo "$(date +%T) table_used before: $used0"
 
 start=$(date +%s)
-ip netns exec rq-c python3 "$TOP/tests/integration/halfopen.py" 198.18.7.1 $PORT "$N" ||
+ip netns exec rq-c python3 "$TOP/tests/integration/halfopen.py" connect 198.18.7.1 $PORT "$N" ||
 	fail "half-open client"
 
 echo "$(date +%T) client done"

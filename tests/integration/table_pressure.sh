@@ -12,8 +12,6 @@ out=$TCPTRAIL_OUT/table
 mkdir -p "$out"
 splat_mark
 
-stat_of() { awk -v k="$1" '$1 == k { print $2 }' $PROC/stats; }
-
 # Every event kept (no loss, so the counts can be compared exactly).
 load conns=64 ring_size=65536
 echo "netns all" >$PROC/control
@@ -25,12 +23,7 @@ exec 3<$PROC/events
 halfopen_pair tp 8 "$H" $((PORT + 1))
 workload tp-s server $PORT eof &
 server=$!
-ip netns exec tp-s python3 -c "
-import socket, time
-s = socket.socket()
-s.bind(('198.18.8.1', $((PORT + 1))))
-s.listen($((H * 2 + 256)))
-time.sleep(3600)" &
+ip netns exec tp-s python3 "$TOP/tests/integration/halfopen.py" listen 198.18.8.1 $((PORT + 1)) "$H" &
 halfsrv=$!
 wait_listen tp-s $PORT
 wait_listen tp-s $((PORT + 1))
@@ -44,7 +37,7 @@ start=$(date +%s)
 workload tp-c client 198.18.8.1 $PORT -n "$N" >/dev/null || fail "client"
 echo "$(date +%T) $N connections done; table_used $(stat_of table_used)"
 # H handshakes whose final ACK never arrives, into a full table.
-ip netns exec tp-c python3 "$TOP/tests/integration/halfopen.py" 198.18.8.1 $((PORT + 1)) "$H" ||
+ip netns exec tp-c python3 "$TOP/tests/integration/halfopen.py" connect 198.18.8.1 $((PORT + 1)) "$H" ||
 	fail "half-open client"
 full1=$(stat_of table_full)
 echo "$(date +%T) half-open done; table_used $(stat_of table_used), table_full $full1"
